@@ -1,0 +1,255 @@
+//! Configuration: defaults, then an optional TOML file, then `OPENWELFARE_*`
+//! environment variables (each layer overrides the one before). Every key is
+//! validated at start-up; a bad value names the key and what it expects.
+//!
+//! | key (TOML / env) | default | meaning |
+//! |---|---|---|
+//! | `database_url` / `OPENWELFARE_DATABASE_URL` | `sqlite://openwelfare.db` | `sqlite://FILE` or `postgres://...` |
+//! | `bind` / `OPENWELFARE_BIND` | `127.0.0.1:3000` | address the server listens on |
+//! | `data_mirror` / `OPENWELFARE_DATA_MIRROR` | none (origin) | directory or http(s) base URL laid out like `shared/data` |
+//! | `public_url` / `OPENWELFARE_PUBLIC_URL` | `http://` + bind | the URL users reach the server at |
+//! | `log_format` / `OPENWELFARE_LOG_FORMAT` | `text` | `text` or `json` |
+//! | `log_level` / `OPENWELFARE_LOG_LEVEL` | `info` | a tracing filter, e.g. `info,sqlx=warn` |
+//! | `auto_import` / `OPENWELFARE_AUTO_IMPORT` | `true` | import on `serve` when the database is empty |
+//! | `request_timeout_secs` / `OPENWELFARE_REQUEST_TIMEOUT_SECS` | `30` | per-request time limit |
+//! | `max_body_bytes` / `OPENWELFARE_MAX_BODY_BYTES` | `1048576` | request body size limit |
+//!
+//! The file is `OPENWELFARE_CONFIG` (or `--config`); without either, none is read.
+
+use std::net::SocketAddr;
+use std::path::Path;
+
+use crate::import::Location;
+use crate::store::redact_url;
+
+#[derive(Clone)]
+pub struct Config {
+    pub database_url: String,
+    pub bind: SocketAddr,
+    pub data_mirror: Option<Location>,
+    pub public_url: url::Url,
+    pub log_format: LogFormat,
+    pub log_level: String,
+    pub auto_import: bool,
+    pub request_timeout_secs: u64,
+    pub max_body_bytes: usize,
+}
+
+// Secrets (a database password) never reach a log through Debug.
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("database_url", &redact_url(&self.database_url))
+            .field("bind", &self.bind)
+            .field("data_mirror", &self.data_mirror)
+            .field("public_url", &self.public_url.as_str())
+            .field("log_format", &self.log_format)
+            .field("log_level", &self.log_level)
+            .field("auto_import", &self.auto_import)
+            .field("request_timeout_secs", &self.request_timeout_secs)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// One clear line: which key, what was wrong, what is expected.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("configuration error: {key}: {message}")]
+pub struct ConfigError {
+    pub key: String,
+    pub message: String,
+}
+
+fn err(key: &str, message: impl Into<String>) -> ConfigError {
+    ConfigError { key: key.to_string(), message: message.into() }
+}
+
+const KEYS: [&str; 9] = [
+    "database_url",
+    "bind",
+    "data_mirror",
+    "public_url",
+    "log_format",
+    "log_level",
+    "auto_import",
+    "request_timeout_secs",
+    "max_body_bytes",
+];
+
+fn env_name(key: &str) -> String {
+    format!("OPENWELFARE_{}", key.to_ascii_uppercase())
+}
+
+impl Config {
+    /// Load from `file` (if any) and the process environment.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        let env: Vec<(String, String)> = std::env::vars().collect();
+        Self::from_sources(file, &env)
+    }
+
+    /// Load from `file` and the given environment (testable without touching the process's).
+    pub fn from_sources(file: Option<&Path>, env: &[(String, String)]) -> Result<Self, ConfigError> {
+        let mut values: std::collections::HashMap<&str, (String, String)> = Default::default();
+        if let Some(path) = file {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| err("OPENWELFARE_CONFIG", format!("cannot read {}: {e}", path.display())))?;
+            let table: toml::Table = toml::from_str(&text)
+                .map_err(|e| err("OPENWELFARE_CONFIG", format!("{} is not valid TOML: {e}", path.display())))?;
+            for (key, value) in table {
+                let known = KEYS
+                    .iter()
+                    .find(|k| **k == key)
+                    .ok_or_else(|| err(&key, format!("unknown key in {}; known keys: {}", path.display(), KEYS.join(", "))))?;
+                let text = match value {
+                    toml::Value::String(s) => s,
+                    other => other.to_string(),
+                };
+                values.insert(known, (format!("{key} (in {})", path.display()), text));
+            }
+        }
+        for key in KEYS {
+            let name = env_name(key);
+            if let Some((_, value)) = env.iter().find(|(k, _)| *k == name) {
+                values.insert(key, (name, value.clone()));
+            }
+        }
+        let get = |key: &str| values.get(key).map(|(source, value)| (source.as_str(), value.trim()));
+
+        let database_url = match get("database_url") {
+            Some((source, v)) => {
+                if !(v.starts_with("sqlite:") || v.starts_with("postgres://") || v.starts_with("postgresql://")) {
+                    return Err(err(source, format!("expected sqlite://FILE or postgres://USER@HOST/DB, got \"{}\"", redact_url(v))));
+                }
+                v.to_string()
+            }
+            None => "sqlite://openwelfare.db".to_string(),
+        };
+        let bind = match get("bind") {
+            Some((source, v)) => v
+                .parse()
+                .map_err(|_| err(source, format!("expected HOST:PORT such as 127.0.0.1:3000, got \"{v}\"")))?,
+            None => SocketAddr::from(([127, 0, 0, 1], 3000)),
+        };
+        let data_mirror = match get("data_mirror") {
+            Some((_, "")) | None => None,
+            Some((source, v)) => Some(Location::parse_mirror(v).map_err(|m| err(source, m))?),
+        };
+        let public_url = match get("public_url") {
+            Some((source, v)) => {
+                let url = url::Url::parse(v)
+                    .map_err(|e| err(source, format!("expected an absolute http(s) URL, got \"{v}\" ({e})")))?;
+                if !matches!(url.scheme(), "http" | "https") {
+                    return Err(err(source, format!("expected an http or https URL, got \"{v}\"")));
+                }
+                url
+            }
+            None => url::Url::parse(&format!("http://{bind}/")).map_err(|e| err("bind", e.to_string()))?,
+        };
+        let log_format = match get("log_format") {
+            None | Some((_, "text")) => LogFormat::Text,
+            Some((_, "json")) => LogFormat::Json,
+            Some((source, v)) => return Err(err(source, format!("expected \"text\" or \"json\", got \"{v}\""))),
+        };
+        let log_level = match get("log_level") {
+            Some((source, v)) => {
+                tracing_subscriber::EnvFilter::try_new(v)
+                    .map_err(|e| err(source, format!("expected a log filter such as info or info,sqlx=warn ({e})")))?;
+                v.to_string()
+            }
+            None => "info".to_string(),
+        };
+        let auto_import = match get("auto_import") {
+            None => true,
+            Some((_, "true" | "1" | "yes")) => true,
+            Some((_, "false" | "0" | "no")) => false,
+            Some((source, v)) => return Err(err(source, format!("expected true or false, got \"{v}\""))),
+        };
+        let number = |key: &str, default: u64, min: u64, max: u64| -> Result<u64, ConfigError> {
+            match get(key) {
+                None => Ok(default),
+                Some((source, v)) => v
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|n| (min..=max).contains(n))
+                    .ok_or_else(|| err(source, format!("expected a whole number from {min} to {max}, got \"{v}\""))),
+            }
+        };
+        let request_timeout_secs = number("request_timeout_secs", 30, 1, 3600)?;
+        let max_body_bytes = number("max_body_bytes", 1 << 20, 1024, 1 << 30)? as usize;
+
+        Ok(Config {
+            database_url,
+            bind,
+            data_mirror,
+            public_url,
+            log_format,
+            log_level,
+            auto_import,
+            request_timeout_secs,
+            max_body_bytes,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn defaults_need_nothing() {
+        let config = Config::from_sources(None, &[]).unwrap();
+        assert_eq!(config.database_url, "sqlite://openwelfare.db");
+        assert_eq!(config.bind.to_string(), "127.0.0.1:3000");
+        assert_eq!(config.public_url.as_str(), "http://127.0.0.1:3000/");
+        assert_eq!(config.log_format, LogFormat::Text);
+        assert!(config.data_mirror.is_none());
+        assert!(config.auto_import);
+    }
+
+    #[test]
+    fn bad_values_name_the_key_and_the_expectation() {
+        let e = Config::from_sources(None, &env(&[("OPENWELFARE_BIND", "nowhere")])).unwrap_err();
+        assert_eq!(e.key, "OPENWELFARE_BIND");
+        assert!(e.message.contains("HOST:PORT"), "{e}");
+        let e = Config::from_sources(None, &env(&[("OPENWELFARE_LOG_FORMAT", "xml")])).unwrap_err();
+        assert_eq!(e.key, "OPENWELFARE_LOG_FORMAT");
+        let e = Config::from_sources(None, &env(&[("OPENWELFARE_DATABASE_URL", "mysql://x")])).unwrap_err();
+        assert_eq!(e.key, "OPENWELFARE_DATABASE_URL");
+        let e = Config::from_sources(None, &env(&[("OPENWELFARE_DATA_MIRROR", "/no/such/dir")])).unwrap_err();
+        assert!(e.message.contains("not a directory"), "{e}");
+        let e = Config::from_sources(None, &env(&[("OPENWELFARE_PUBLIC_URL", "ftp://x")])).unwrap_err();
+        assert_eq!(e.key, "OPENWELFARE_PUBLIC_URL");
+    }
+
+    #[test]
+    fn the_environment_overrides_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("openwelfare.toml");
+        std::fs::write(&path, "bind = \"127.0.0.1:4000\"\nlog_format = \"json\"\nauto_import = false\n").unwrap();
+        let config = Config::from_sources(Some(&path), &env(&[("OPENWELFARE_BIND", "127.0.0.1:5000")])).unwrap();
+        assert_eq!(config.bind.to_string(), "127.0.0.1:5000");
+        assert_eq!(config.log_format, LogFormat::Json);
+        assert!(!config.auto_import);
+
+        std::fs::write(&path, "bnd = \"x\"\n").unwrap();
+        let e = Config::from_sources(Some(&path), &[]).unwrap_err();
+        assert!(e.message.contains("unknown key"), "{e}");
+    }
+
+    #[test]
+    fn debug_hides_the_database_password() {
+        let config =
+            Config::from_sources(None, &env(&[("OPENWELFARE_DATABASE_URL", "postgres://u:s3cret@h/db")])).unwrap();
+        assert!(!format!("{config:?}").contains("s3cret"));
+    }
+}

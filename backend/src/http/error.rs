@@ -1,0 +1,81 @@
+//! The one HTTP error type: every failure of a handler becomes one of
+//! these, mapped once to a status and an `application/problem+json` body
+//! (RFC 9457) that names the offending parameter. Internal causes are
+//! logged, never sent.
+
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// A query parameter is missing or has a value we do not know.
+    #[error("{parameter}: {message}")]
+    BadParameter { parameter: &'static str, message: String },
+    /// The thing a path or parameter names does not exist.
+    #[error("{parameter}: {message}")]
+    NotFound { parameter: &'static str, message: String },
+    #[error("no route for this path")]
+    NoRoute,
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn bad(parameter: &'static str, message: impl Into<String>) -> Self {
+        ApiError::BadParameter { parameter, message: message.into() }
+    }
+    pub fn not_found(parameter: &'static str, message: impl Into<String>) -> Self {
+        ApiError::NotFound { parameter, message: message.into() }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        ApiError::Internal(e.to_string())
+    }
+}
+
+/// An RFC 9457 problem document.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// A URI naming the kind of problem.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// The query or path parameter at fault, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parameter: Option<String>,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, kind, title, parameter) = match &self {
+            ApiError::BadParameter { parameter, .. } => {
+                (StatusCode::BAD_REQUEST, "bad-parameter", "Invalid parameter", Some(*parameter))
+            }
+            ApiError::NotFound { parameter, .. } => {
+                (StatusCode::NOT_FOUND, "not-found", "Not found", Some(*parameter))
+            }
+            ApiError::NoRoute => (StatusCode::NOT_FOUND, "not-found", "Not found", None),
+            ApiError::Internal(cause) => {
+                tracing::error!(%cause, "internal error");
+                (StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error", None)
+            }
+        };
+        let problem = Problem {
+            kind: format!("/api/v1/problems/{kind}"),
+            title: title.into(),
+            status: status.as_u16(),
+            detail: self.to_string(),
+            parameter: parameter.map(str::to_string),
+        };
+        let body = serde_json::to_vec(&problem).unwrap_or_default();
+        (status, [(header::CONTENT_TYPE, "application/problem+json")], body).into_response()
+    }
+}
