@@ -56,8 +56,14 @@ mod tests {
         assert_eq!(normalize_alias("Quartiere S. Donato"), "s donato");
         assert_eq!(normalize_alias("S.Donato"), "s donato");
         assert_eq!(normalize_alias("Città"), "citta");
-        assert_eq!(normalize_alias("Borgo Panigale-Reno"), "borgo panigale reno");
-        assert_ne!(normalize_alias("S. Donato"), normalize_alias("Santo Stefano"));
+        assert_eq!(
+            normalize_alias("Borgo Panigale-Reno"),
+            "borgo panigale reno"
+        );
+        assert_ne!(
+            normalize_alias("S. Donato"),
+            normalize_alias("Santo Stefano")
+        );
     }
 
     #[test]

@@ -67,7 +67,10 @@ pub struct ConfigError {
 }
 
 fn err(key: &str, message: impl Into<String>) -> ConfigError {
-    ConfigError { key: key.to_string(), message: message.into() }
+    ConfigError {
+        key: key.to_string(),
+        message: message.into(),
+    }
 }
 
 const KEYS: [&str; 9] = [
@@ -94,18 +97,35 @@ impl Config {
     }
 
     /// Load from `file` and the given environment (testable without touching the process's).
-    pub fn from_sources(file: Option<&Path>, env: &[(String, String)]) -> Result<Self, ConfigError> {
+    pub fn from_sources(
+        file: Option<&Path>,
+        env: &[(String, String)],
+    ) -> Result<Self, ConfigError> {
         let mut values: std::collections::HashMap<&str, (String, String)> = Default::default();
         if let Some(path) = file {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| err("OPENWELFARE_CONFIG", format!("cannot read {}: {e}", path.display())))?;
-            let table: toml::Table = toml::from_str(&text)
-                .map_err(|e| err("OPENWELFARE_CONFIG", format!("{} is not valid TOML: {e}", path.display())))?;
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                err(
+                    "OPENWELFARE_CONFIG",
+                    format!("cannot read {}: {e}", path.display()),
+                )
+            })?;
+            let table: toml::Table = toml::from_str(&text).map_err(|e| {
+                err(
+                    "OPENWELFARE_CONFIG",
+                    format!("{} is not valid TOML: {e}", path.display()),
+                )
+            })?;
             for (key, value) in table {
-                let known = KEYS
-                    .iter()
-                    .find(|k| **k == key)
-                    .ok_or_else(|| err(&key, format!("unknown key in {}; known keys: {}", path.display(), KEYS.join(", "))))?;
+                let known = KEYS.iter().find(|k| **k == key).ok_or_else(|| {
+                    err(
+                        &key,
+                        format!(
+                            "unknown key in {}; known keys: {}",
+                            path.display(),
+                            KEYS.join(", ")
+                        ),
+                    )
+                })?;
                 let text = match value {
                     toml::Value::String(s) => s,
                     other => other.to_string(),
@@ -119,21 +139,37 @@ impl Config {
                 values.insert(key, (name, value.clone()));
             }
         }
-        let get = |key: &str| values.get(key).map(|(source, value)| (source.as_str(), value.trim()));
+        let get = |key: &str| {
+            values
+                .get(key)
+                .map(|(source, value)| (source.as_str(), value.trim()))
+        };
 
         let database_url = match get("database_url") {
             Some((source, v)) => {
-                if !(v.starts_with("sqlite:") || v.starts_with("postgres://") || v.starts_with("postgresql://")) {
-                    return Err(err(source, format!("expected sqlite://FILE or postgres://USER@HOST/DB, got \"{}\"", redact_url(v))));
+                if !(v.starts_with("sqlite:")
+                    || v.starts_with("postgres://")
+                    || v.starts_with("postgresql://"))
+                {
+                    return Err(err(
+                        source,
+                        format!(
+                            "expected sqlite://FILE or postgres://USER@HOST/DB, got \"{}\"",
+                            redact_url(v)
+                        ),
+                    ));
                 }
                 v.to_string()
             }
             None => "sqlite://openwelfare.db".to_string(),
         };
         let bind = match get("bind") {
-            Some((source, v)) => v
-                .parse()
-                .map_err(|_| err(source, format!("expected HOST:PORT such as 127.0.0.1:3000, got \"{v}\"")))?,
+            Some((source, v)) => v.parse().map_err(|_| {
+                err(
+                    source,
+                    format!("expected HOST:PORT such as 127.0.0.1:3000, got \"{v}\""),
+                )
+            })?,
             None => SocketAddr::from(([127, 0, 0, 1], 3000)),
         };
         let data_mirror = match get("data_mirror") {
@@ -142,24 +178,41 @@ impl Config {
         };
         let public_url = match get("public_url") {
             Some((source, v)) => {
-                let url = url::Url::parse(v)
-                    .map_err(|e| err(source, format!("expected an absolute http(s) URL, got \"{v}\" ({e})")))?;
+                let url = url::Url::parse(v).map_err(|e| {
+                    err(
+                        source,
+                        format!("expected an absolute http(s) URL, got \"{v}\" ({e})"),
+                    )
+                })?;
                 if !matches!(url.scheme(), "http" | "https") {
-                    return Err(err(source, format!("expected an http or https URL, got \"{v}\"")));
+                    return Err(err(
+                        source,
+                        format!("expected an http or https URL, got \"{v}\""),
+                    ));
                 }
                 url
             }
-            None => url::Url::parse(&format!("http://{bind}/")).map_err(|e| err("bind", e.to_string()))?,
+            None => url::Url::parse(&format!("http://{bind}/"))
+                .map_err(|e| err("bind", e.to_string()))?,
         };
         let log_format = match get("log_format") {
             None | Some((_, "text")) => LogFormat::Text,
             Some((_, "json")) => LogFormat::Json,
-            Some((source, v)) => return Err(err(source, format!("expected \"text\" or \"json\", got \"{v}\""))),
+            Some((source, v)) => {
+                return Err(err(
+                    source,
+                    format!("expected \"text\" or \"json\", got \"{v}\""),
+                ))
+            }
         };
         let log_level = match get("log_level") {
             Some((source, v)) => {
-                tracing_subscriber::EnvFilter::try_new(v)
-                    .map_err(|e| err(source, format!("expected a log filter such as info or info,sqlx=warn ({e})")))?;
+                tracing_subscriber::EnvFilter::try_new(v).map_err(|e| {
+                    err(
+                        source,
+                        format!("expected a log filter such as info or info,sqlx=warn ({e})"),
+                    )
+                })?;
                 v.to_string()
             }
             None => "info".to_string(),
@@ -168,7 +221,9 @@ impl Config {
             None => true,
             Some((_, "true" | "1" | "yes")) => true,
             Some((_, "false" | "0" | "no")) => false,
-            Some((source, v)) => return Err(err(source, format!("expected true or false, got \"{v}\""))),
+            Some((source, v)) => {
+                return Err(err(source, format!("expected true or false, got \"{v}\"")))
+            }
         };
         let number = |key: &str, default: u64, min: u64, max: u64| -> Result<u64, ConfigError> {
             match get(key) {
@@ -177,7 +232,12 @@ impl Config {
                     .parse::<u64>()
                     .ok()
                     .filter(|n| (min..=max).contains(n))
-                    .ok_or_else(|| err(source, format!("expected a whole number from {min} to {max}, got \"{v}\""))),
+                    .ok_or_else(|| {
+                        err(
+                            source,
+                            format!("expected a whole number from {min} to {max}, got \"{v}\""),
+                        )
+                    }),
             }
         };
         let request_timeout_secs = number("request_timeout_secs", 30, 1, 3600)?;
@@ -202,7 +262,10 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
@@ -223,11 +286,14 @@ mod tests {
         assert!(e.message.contains("HOST:PORT"), "{e}");
         let e = Config::from_sources(None, &env(&[("OPENWELFARE_LOG_FORMAT", "xml")])).unwrap_err();
         assert_eq!(e.key, "OPENWELFARE_LOG_FORMAT");
-        let e = Config::from_sources(None, &env(&[("OPENWELFARE_DATABASE_URL", "mysql://x")])).unwrap_err();
+        let e = Config::from_sources(None, &env(&[("OPENWELFARE_DATABASE_URL", "mysql://x")]))
+            .unwrap_err();
         assert_eq!(e.key, "OPENWELFARE_DATABASE_URL");
-        let e = Config::from_sources(None, &env(&[("OPENWELFARE_DATA_MIRROR", "/no/such/dir")])).unwrap_err();
+        let e = Config::from_sources(None, &env(&[("OPENWELFARE_DATA_MIRROR", "/no/such/dir")]))
+            .unwrap_err();
         assert!(e.message.contains("not a directory"), "{e}");
-        let e = Config::from_sources(None, &env(&[("OPENWELFARE_PUBLIC_URL", "ftp://x")])).unwrap_err();
+        let e =
+            Config::from_sources(None, &env(&[("OPENWELFARE_PUBLIC_URL", "ftp://x")])).unwrap_err();
         assert_eq!(e.key, "OPENWELFARE_PUBLIC_URL");
     }
 
@@ -235,8 +301,14 @@ mod tests {
     fn the_environment_overrides_the_file() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("openwelfare.toml");
-        std::fs::write(&path, "bind = \"127.0.0.1:4000\"\nlog_format = \"json\"\nauto_import = false\n").unwrap();
-        let config = Config::from_sources(Some(&path), &env(&[("OPENWELFARE_BIND", "127.0.0.1:5000")])).unwrap();
+        std::fs::write(
+            &path,
+            "bind = \"127.0.0.1:4000\"\nlog_format = \"json\"\nauto_import = false\n",
+        )
+        .unwrap();
+        let config =
+            Config::from_sources(Some(&path), &env(&[("OPENWELFARE_BIND", "127.0.0.1:5000")]))
+                .unwrap();
         assert_eq!(config.bind.to_string(), "127.0.0.1:5000");
         assert_eq!(config.log_format, LogFormat::Json);
         assert!(!config.auto_import);
@@ -248,8 +320,11 @@ mod tests {
 
     #[test]
     fn debug_hides_the_database_password() {
-        let config =
-            Config::from_sources(None, &env(&[("OPENWELFARE_DATABASE_URL", "postgres://u:s3cret@h/db")])).unwrap();
+        let config = Config::from_sources(
+            None,
+            &env(&[("OPENWELFARE_DATABASE_URL", "postgres://u:s3cret@h/db")]),
+        )
+        .unwrap();
         assert!(!format!("{config:?}").contains("s3cret"));
     }
 }

@@ -9,7 +9,11 @@ use openwelfare::import::{self, Location};
 use openwelfare::{catalog::Catalog, server, telemetry, Error};
 
 #[derive(Parser)]
-#[command(name = "openwelfare", version, about = "Open Welfare Bologna: the open map of Bologna's social services")]
+#[command(
+    name = "openwelfare",
+    version,
+    about = "Open Welfare Bologna: the open map of Bologna's social services"
+)]
 struct Cli {
     /// A TOML configuration file (environment variables override it).
     #[arg(long, env = "OPENWELFARE_CONFIG", global = true)]
@@ -45,7 +49,10 @@ fn main() -> ExitCode {
         }
     };
     telemetry::init(&config);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(e) => {
             eprintln!("cannot start the async runtime: {e}");
@@ -71,8 +78,12 @@ async fn run(command: Command, config: Config) -> Result<(), Error> {
         }
         Command::Import { mirror, force } => {
             let location = match mirror {
-                Some(m) => Location::parse_mirror(&m)
-                    .map_err(|message| openwelfare::config::ConfigError { key: "--mirror".into(), message })?,
+                Some(m) => Location::parse_mirror(&m).map_err(|message| {
+                    openwelfare::config::ConfigError {
+                        key: "--mirror".into(),
+                        message,
+                    }
+                })?,
                 None => config.data_mirror.clone().unwrap_or(Location::Origin),
             };
             let store = server::open_store(&config).await?;

@@ -74,7 +74,10 @@ pub struct Row {
 type ByAreaYear = HashMap<(i64, i32), Option<f64>>;
 
 fn index(observations: &[Observation]) -> ByAreaYear {
-    observations.iter().map(|o| ((o.area_id, o.year), o.value)).collect()
+    observations
+        .iter()
+        .map(|o| ((o.area_id, o.year), o.value))
+        .collect()
 }
 
 /// Sum over parts; Err with the names of the parts not reported.
@@ -98,10 +101,16 @@ fn missing_note(merged: bool, missing: &[String]) -> Note {
     if merged {
         Note {
             code: NoteCode::Incomplete,
-            message: format!("not reported for {}: a partial sum is not shown", missing.join(", ")),
+            message: format!(
+                "not reported for {}: a partial sum is not shown",
+                missing.join(", ")
+            ),
         }
     } else {
-        Note { code: NoteCode::NotReported, message: "not reported in the source".into() }
+        Note {
+            code: NoteCode::NotReported,
+            message: "not reported in the source".into(),
+        }
     }
 }
 
@@ -116,7 +125,10 @@ pub fn compute(variable: &Variable, targets: &[Target], inputs: &Inputs) -> Vec<
     let numerator = index(&inputs.numerator);
     let denominator = index(&inputs.denominator);
     let years: BTreeSet<i32> = inputs.values.iter().map(|o| o.year).collect();
-    let all_parts: Vec<Area> = targets.iter().flat_map(|t| t.parts.iter().cloned()).collect();
+    let all_parts: Vec<Area> = targets
+        .iter()
+        .flat_map(|t| t.parts.iter().cloned())
+        .collect();
 
     let mut rows = Vec::new();
     for year in years {
@@ -133,46 +145,59 @@ pub fn compute(variable: &Variable, targets: &[Target], inputs: &Inputs) -> Vec<
                         None
                     }
                 },
-                VariableKind::Rate if !merged => match values.get(&(target.parts[0].id, year)).copied().flatten() {
-                    Some(v) => Some(v),
-                    None => {
-                        note = Some(missing_note(false, &[]));
-                        None
-                    }
-                },
-                VariableKind::Rate => match (&variable.numerator, variable.denominator_scope.as_deref()) {
-                    (Some(_), Some("city")) => match (sum(&target.parts, year, &numerator), city_numerator) {
-                        (Ok(n), Some(d)) => ratio(n, d),
-                        _ => {
-                            note = Some(missing_note(true, &["one or more areas".to_string()]));
+                VariableKind::Rate if !merged => {
+                    match values.get(&(target.parts[0].id, year)).copied().flatten() {
+                        Some(v) => Some(v),
+                        None => {
+                            note = Some(missing_note(false, &[]));
                             None
                         }
-                    },
-                    (Some(_), Some("area")) => {
-                        match (sum(&target.parts, year, &numerator), sum(&target.parts, year, &denominator)) {
-                            (Ok(n), Ok(d)) => ratio(n, d),
-                            (Err(missing), _) | (_, Err(missing)) => {
-                                note = Some(missing_note(true, &missing));
-                                None
+                    }
+                }
+                VariableKind::Rate => {
+                    match (&variable.numerator, variable.denominator_scope.as_deref()) {
+                        (Some(_), Some("city")) => {
+                            match (sum(&target.parts, year, &numerator), city_numerator) {
+                                (Ok(n), Some(d)) => ratio(n, d),
+                                _ => {
+                                    note = Some(missing_note(
+                                        true,
+                                        &["one or more areas".to_string()],
+                                    ));
+                                    None
+                                }
                             }
                         }
-                    }
-                    _ => {
-                        note = Some(Note {
+                        (Some(_), Some("area")) => {
+                            match (
+                                sum(&target.parts, year, &numerator),
+                                sum(&target.parts, year, &denominator),
+                            ) {
+                                (Ok(n), Ok(d)) => ratio(n, d),
+                                (Err(missing), _) | (_, Err(missing)) => {
+                                    note = Some(missing_note(true, &missing));
+                                    None
+                                }
+                            }
+                        }
+                        _ => {
+                            note = Some(Note {
                             code: NoteCode::NotRecomputable,
                             message: "a published rate with no documented formula cannot be recomputed for a merged \
                                       area, and averaging rates would be wrong; use per_1000"
                                 .into(),
                         });
-                        None
+                            None
+                        }
                     }
-                },
+                }
             };
             let pop = sum(&target.parts, year, &population).ok();
             let (per_1000, share) = match (variable.kind, value) {
-                (VariableKind::Count, Some(v)) => {
-                    (pop.and_then(|p| ratio(v * 1000.0, p)), city_total.and_then(|t| ratio(v, t)))
-                }
+                (VariableKind::Count, Some(v)) => (
+                    pop.and_then(|p| ratio(v * 1000.0, p)),
+                    city_total.and_then(|t| ratio(v, t)),
+                ),
                 _ => (None, None),
             };
             rows.push(Row {
@@ -230,22 +255,40 @@ mod tests {
     }
 
     fn obs(values: &[(i64, Option<f64>)]) -> Vec<Observation> {
-        values.iter().map(|&(area_id, value)| Observation { variable_id: 1, area_id, year: 2014, value }).collect()
+        values
+            .iter()
+            .map(|&(area_id, value)| Observation {
+                variable_id: 1,
+                area_id,
+                year: 2014,
+                value,
+            })
+            .collect()
     }
 
     #[test]
     fn counts_sum_and_rates_are_recomputed_from_sums() {
         let (a, b, c) = (area(1, "A"), area(2, "B"), area(3, "C"));
         let targets = vec![
-            Target { area: area(10, "AB"), parts: vec![a.clone(), b.clone()] },
-            Target { area: area(11, "C"), parts: vec![c.clone()] },
+            Target {
+                area: area(10, "AB"),
+                parts: vec![a.clone(), b.clone()],
+            },
+            Target {
+                area: area(11, "C"),
+                parts: vec![c.clone()],
+            },
         ];
         let inputs = Inputs {
             values: obs(&[(1, Some(10.0)), (2, Some(30.0)), (3, Some(60.0))]),
             population: obs(&[(1, Some(100.0)), (2, Some(300.0)), (3, Some(600.0))]),
             ..Inputs::default()
         };
-        let rows = compute(&variable(VariableKind::Count, None, None), &targets, &inputs);
+        let rows = compute(
+            &variable(VariableKind::Count, None, None),
+            &targets,
+            &inputs,
+        );
         assert_eq!(rows[0].value, Some(40.0));
         assert_eq!(rows[0].population, Some(400.0));
         assert_eq!(rows[0].per_1000, Some(100.0));
@@ -256,9 +299,19 @@ mod tests {
 
     #[test]
     fn a_missing_part_makes_the_merged_value_null_never_a_partial_sum() {
-        let targets = vec![Target { area: area(10, "AB"), parts: vec![area(1, "A"), area(2, "B")] }];
-        let inputs = Inputs { values: obs(&[(1, Some(10.0)), (2, None)]), ..Inputs::default() };
-        let rows = compute(&variable(VariableKind::Count, None, None), &targets, &inputs);
+        let targets = vec![Target {
+            area: area(10, "AB"),
+            parts: vec![area(1, "A"), area(2, "B")],
+        }];
+        let inputs = Inputs {
+            values: obs(&[(1, Some(10.0)), (2, None)]),
+            ..Inputs::default()
+        };
+        let rows = compute(
+            &variable(VariableKind::Count, None, None),
+            &targets,
+            &inputs,
+        );
         assert_eq!(rows[0].value, None);
         let note = rows[0].note.as_ref().expect("a note says why");
         assert_eq!(note.code, NoteCode::Incomplete);
@@ -268,29 +321,55 @@ mod tests {
     #[test]
     fn a_rate_without_formula_is_null_with_reason_when_merged_and_kept_when_not() {
         let targets = vec![
-            Target { area: area(10, "AB"), parts: vec![area(1, "A"), area(2, "B")] },
-            Target { area: area(3, "C"), parts: vec![area(3, "C")] },
+            Target {
+                area: area(10, "AB"),
+                parts: vec![area(1, "A"), area(2, "B")],
+            },
+            Target {
+                area: area(3, "C"),
+                parts: vec![area(3, "C")],
+            },
         ];
-        let inputs = Inputs { values: obs(&[(1, Some(0.1)), (2, Some(0.3)), (3, Some(0.2))]), ..Inputs::default() };
+        let inputs = Inputs {
+            values: obs(&[(1, Some(0.1)), (2, Some(0.3)), (3, Some(0.2))]),
+            ..Inputs::default()
+        };
         let rows = compute(&variable(VariableKind::Rate, None, None), &targets, &inputs);
         assert_eq!(rows[0].value, None, "never an average");
-        assert_eq!(rows[0].note.as_ref().map(|n| n.code), Some(NoteCode::NotRecomputable));
+        assert_eq!(
+            rows[0].note.as_ref().map(|n| n.code),
+            Some(NoteCode::NotRecomputable)
+        );
         assert_eq!(rows[1].value, Some(0.2));
     }
 
     #[test]
     fn a_share_of_the_city_total_is_recomputed_from_summed_numerators() {
         let targets = vec![
-            Target { area: area(10, "AB"), parts: vec![area(1, "A"), area(2, "B")] },
-            Target { area: area(3, "C"), parts: vec![area(3, "C")] },
+            Target {
+                area: area(10, "AB"),
+                parts: vec![area(1, "A"), area(2, "B")],
+            },
+            Target {
+                area: area(3, "C"),
+                parts: vec![area(3, "C")],
+            },
         ];
         let inputs = Inputs {
             values: obs(&[(1, Some(0.1)), (2, Some(0.3)), (3, Some(0.6))]),
             numerator: obs(&[(1, Some(10.0)), (2, Some(30.0)), (3, Some(60.0))]),
             ..Inputs::default()
         };
-        let rows = compute(&variable(VariableKind::Rate, Some("totale"), Some("city")), &targets, &inputs);
+        let rows = compute(
+            &variable(VariableKind::Rate, Some("totale"), Some("city")),
+            &targets,
+            &inputs,
+        );
         assert_eq!(rows[0].value, Some(0.4));
-        assert_eq!(rows[1].value, Some(0.6), "an unmerged area keeps the published value");
+        assert_eq!(
+            rows[1].value,
+            Some(0.6),
+            "an unmerged area keeps the published value"
+        );
     }
 }

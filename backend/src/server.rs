@@ -70,7 +70,10 @@ pub async fn run(
 ) -> Result<(), Error> {
     let store = state.store.clone();
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await.map_err(Error::Io)?;
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(Error::Io)?;
     store.close().await;
     tracing::info!("server stopped");
     Ok(())
@@ -80,7 +83,9 @@ pub async fn serve(config: Config) -> Result<(), Error> {
     let store = open_store(&config).await?;
     let bind = config.bind;
     let state = prepare(config, store).await?;
-    let listener = TcpListener::bind(bind).await.map_err(|e| Error::Bind(bind, e))?;
+    let listener = TcpListener::bind(bind)
+        .await
+        .map_err(|e| Error::Bind(bind, e))?;
     tracing::info!(address = %listener.local_addr().map_err(Error::Io)?, "listening");
     run(listener, state, shutdown_signal()).await
 }

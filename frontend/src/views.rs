@@ -13,7 +13,9 @@ pub enum ImportState {
     Loaded,
     Importing,
     /// No data: why, to show with the way to import.
-    Missing { reason: String },
+    Missing {
+        reason: String,
+    },
 }
 
 pub struct HomeView {
@@ -100,7 +102,12 @@ mod tests {
 
     #[test]
     fn the_home_page_explains_how_to_import_when_there_is_no_data() {
-        let view = HomeView { datasets: vec![], import: ImportState::Missing { reason: "rete non raggiungibile".into() } };
+        let view = HomeView {
+            datasets: vec![],
+            import: ImportState::Missing {
+                reason: "rete non raggiungibile".into(),
+            },
+        };
         let html = home(&view).into_string();
         assert!(html.contains("openwelfare import --mirror"));
         assert!(html.contains("rete non raggiungibile"));

@@ -158,10 +158,16 @@ impl Catalog {
         let mut paths = HashSet::new();
         for file in &self.files {
             if !self.sources.iter().any(|s| s.id == file.source) {
-                return Err(CatalogError(format!("file {} names unknown source {}", file.path, file.source)));
+                return Err(CatalogError(format!(
+                    "file {} names unknown source {}",
+                    file.path, file.source
+                )));
             }
             if file.sha256.len() != 64 || !file.sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
-                return Err(CatalogError(format!("file {}: sha256 must be 64 hex digits", file.path)));
+                return Err(CatalogError(format!(
+                    "file {}: sha256 must be 64 hex digits",
+                    file.path
+                )));
             }
             if !paths.insert(file.mirror_path()) {
                 return Err(CatalogError(format!("file {} listed twice", file.path)));
@@ -170,25 +176,43 @@ impl Catalog {
         let mut slugs = HashSet::new();
         for dataset in &self.datasets {
             if !slugs.insert(dataset.slug.as_str()) {
-                return Err(CatalogError(format!("dataset {} listed twice", dataset.slug)));
+                return Err(CatalogError(format!(
+                    "dataset {} listed twice",
+                    dataset.slug
+                )));
             }
             let file = self.file(&dataset.file).ok_or_else(|| {
-                CatalogError(format!("dataset {} reads unknown file {}", dataset.slug, dataset.file))
+                CatalogError(format!(
+                    "dataset {} reads unknown file {}",
+                    dataset.slug, dataset.file
+                ))
             })?;
             if !file.import {
-                return Err(CatalogError(format!("dataset {} reads {} which is not imported", dataset.slug, dataset.file)));
+                return Err(CatalogError(format!(
+                    "dataset {} reads {} which is not imported",
+                    dataset.slug, dataset.file
+                )));
             }
         }
         let mut codes = HashSet::new();
         for column in &self.columns {
             if !codes.insert(column.code.as_str()) {
-                return Err(CatalogError(format!("column code {} used twice", column.code)));
+                return Err(CatalogError(format!(
+                    "column code {} used twice",
+                    column.code
+                )));
             }
         }
-        let mut parts: Vec<u8> = self.quartieri_2016.iter().flat_map(|q| q.parts.iter().copied()).collect();
+        let mut parts: Vec<u8> = self
+            .quartieri_2016
+            .iter()
+            .flat_map(|q| q.parts.iter().copied())
+            .collect();
         parts.sort_unstable();
         if parts != (1..=9).collect::<Vec<u8>>() {
-            return Err(CatalogError("the 2016 quartieri must use each 2014 quartiere 1..9 exactly once".into()));
+            return Err(CatalogError(
+                "the 2016 quartieri must use each 2014 quartiere 1..9 exactly once".into(),
+            ));
         }
         Ok(())
     }
@@ -208,7 +232,10 @@ impl Catalog {
 
     /// The origin URL of a file.
     pub fn origin_url(&self, file: &CatalogFile) -> String {
-        let base = self.source(&file.source).map(|s| s.base_url.as_str()).unwrap_or_default();
+        let base = self
+            .source(&file.source)
+            .map(|s| s.base_url.as_str())
+            .unwrap_or_default();
         join_url(base, &file.path)
     }
 
@@ -242,7 +269,11 @@ mod tests {
     #[test]
     fn official_catalog_is_valid_and_complete() {
         let catalog = Catalog::official().expect("embedded catalog parses");
-        assert_eq!(catalog.files.len(), 12, "every file of shared/data/README.md is catalogued");
+        assert_eq!(
+            catalog.files.len(),
+            12,
+            "every file of shared/data/README.md is catalogued"
+        );
         assert_eq!(catalog.imported_files().count(), 6);
         assert_eq!(catalog.datasets.len(), 5);
         assert_eq!(catalog.quartieri_2016.len(), 6);
@@ -251,7 +282,9 @@ mod tests {
     #[test]
     fn origin_urls_are_percent_encoded() {
         let catalog = Catalog::official().unwrap();
-        let file = catalog.file("comune-bologna-2012/file/dataset/Aree Statistiche.zip").unwrap();
+        let file = catalog
+            .file("comune-bologna-2012/file/dataset/Aree Statistiche.zip")
+            .unwrap();
         assert_eq!(
             catalog.origin_url(file),
             "https://raw.githubusercontent.com/daticomunebologna/opendata/e39b028bc44c0ade0bd8286c9fff637fa39d9ad5/file/dataset/Aree%20Statistiche.zip"

@@ -17,9 +17,28 @@ use crate::query::{self, Inputs, Note, NoteCode, Row, Target};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Open Welfare Bologna API", version = "1", description = "Bologna's official social-services open data by quartiere."),
+    info(
+        title = "Open Welfare Bologna API",
+        version = "1",
+        description = "Bologna's official social-services open data by quartiere."
+    ),
     paths(list_datasets, get_dataset, list_areas, resolve_area, observations),
-    components(schemas(Dataset, Variable, VariableKind, DatasetDetail, AreaCollection, AreaFeature, AreaProperties, AreaMatch, ObservationsResponse, Method, Row, Note, NoteCode, Problem))
+    components(schemas(
+        Dataset,
+        Variable,
+        VariableKind,
+        DatasetDetail,
+        AreaCollection,
+        AreaFeature,
+        AreaProperties,
+        AreaMatch,
+        ObservationsResponse,
+        Method,
+        Row,
+        Note,
+        NoteCode,
+        Problem
+    ))
 )]
 pub struct ApiDoc;
 
@@ -43,17 +62,21 @@ pub async fn list_datasets(State(state): State<AppState>) -> Result<Json<Vec<Dat
 }
 
 async fn find_dataset(state: &AppState, slug: &str) -> Result<Dataset, ApiError> {
-    state
-        .store
-        .dataset(slug)
-        .await?
-        .ok_or_else(|| ApiError::not_found("dataset", format!("no dataset \"{slug}\"; see /api/v1/datasets")))
+    state.store.dataset(slug).await?.ok_or_else(|| {
+        ApiError::not_found(
+            "dataset",
+            format!("no dataset \"{slug}\"; see /api/v1/datasets"),
+        )
+    })
 }
 
 /// One dataset with its variables, licence, attribution, origin and hash.
 #[utoipa::path(get, path = "/api/v1/datasets/{slug}", params(("slug" = String, Path, description = "dataset slug")),
     responses((status = 200, body = DatasetDetail), (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn get_dataset(State(state): State<AppState>, Path(slug): Path<String>) -> Result<Json<DatasetDetail>, ApiError> {
+pub async fn get_dataset(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+) -> Result<Json<DatasetDetail>, ApiError> {
     let dataset = find_dataset(&state, &slug).await?;
     let variables = state.store.variables(dataset.id).await?;
     let mut years = Vec::new();
@@ -64,7 +87,11 @@ pub async fn get_dataset(State(state): State<AppState>, Path(slug): Path<String>
             }
         }
     }
-    Ok(Json(DatasetDetail { dataset, variables, years }))
+    Ok(Json(DatasetDetail {
+        dataset,
+        variables,
+        years,
+    }))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -113,19 +140,30 @@ pub struct AreaProperties {
 fn parse_boundaries(value: Option<&str>) -> Result<Boundaries, ApiError> {
     match value {
         None => Ok(Boundaries::B2016),
-        Some(v) => Boundaries::parse(v)
-            .ok_or_else(|| ApiError::bad("boundaries", format!("unknown boundary set \"{v}\"; expected 2014 or 2016"))),
+        Some(v) => Boundaries::parse(v).ok_or_else(|| {
+            ApiError::bad(
+                "boundaries",
+                format!("unknown boundary set \"{v}\"; expected 2014 or 2016"),
+            )
+        }),
     }
 }
 
 fn parse_level(value: Option<&str>, boundaries: Boundaries) -> Result<Level, ApiError> {
     let level = match value {
         None => Level::Quartiere,
-        Some(v) => Level::parse(v)
-            .ok_or_else(|| ApiError::bad("level", format!("unknown level \"{v}\"; expected quartiere or zona")))?,
+        Some(v) => Level::parse(v).ok_or_else(|| {
+            ApiError::bad(
+                "level",
+                format!("unknown level \"{v}\"; expected quartiere or zona"),
+            )
+        })?,
     };
     if level == Level::Zona && boundaries == Boundaries::B2016 {
-        return Err(ApiError::bad("level", "zone are published on the 2014 boundaries only: use boundaries=2014"));
+        return Err(ApiError::bad(
+            "level",
+            "zone are published on the 2014 boundaries only: use boundaries=2014",
+        ));
     }
     Ok(level)
 }
@@ -133,7 +171,10 @@ fn parse_level(value: Option<&str>, boundaries: Boundaries) -> Result<Level, Api
 /// Areas of a boundary set as a GeoJSON FeatureCollection.
 #[utoipa::path(get, path = "/api/v1/areas", params(AreasParams),
     responses((status = 200, body = AreaCollection, content_type = "application/geo+json"), (status = 400, body = Problem, content_type = "application/problem+json")))]
-pub async fn list_areas(State(state): State<AppState>, Query(params): Query<AreasParams>) -> Result<Response, ApiError> {
+pub async fn list_areas(
+    State(state): State<AppState>,
+    Query(params): Query<AreasParams>,
+) -> Result<Response, ApiError> {
     let boundaries = parse_boundaries(params.boundaries.as_deref())?;
     let level = parse_level(params.level.as_deref(), boundaries)?;
     let areas = state.store.areas(boundaries, level).await?;
@@ -147,9 +188,19 @@ pub async fn list_areas(State(state): State<AppState>, Query(params): Query<Area
     let features = areas
         .into_iter()
         .map(|area| {
-            let parts = crosswalk.iter().filter(|(_, to)| *to == area.id).filter_map(|(from, _)| codes.get(from).cloned()).collect();
-            let became = crosswalk.iter().find(|(from, _)| *from == area.id).and_then(|(_, to)| codes.get(to).cloned());
-            let geometry = area.geometry.as_deref().and_then(|g| serde_json::from_str(g).ok());
+            let parts = crosswalk
+                .iter()
+                .filter(|(_, to)| *to == area.id)
+                .filter_map(|(from, _)| codes.get(from).cloned())
+                .collect();
+            let became = crosswalk
+                .iter()
+                .find(|(from, _)| *from == area.id)
+                .and_then(|(_, to)| codes.get(to).cloned());
+            let geometry = area
+                .geometry
+                .as_deref()
+                .and_then(|g| serde_json::from_str(g).ok());
             AreaFeature {
                 kind: "Feature",
                 id: area.code.clone(),
@@ -168,8 +219,11 @@ pub async fn list_areas(State(state): State<AppState>, Query(params): Query<Area
             }
         })
         .collect();
-    let body = serde_json::to_vec(&AreaCollection { kind: "FeatureCollection", features })
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let body = serde_json::to_vec(&AreaCollection {
+        kind: "FeatureCollection",
+        features,
+    })
+    .map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok(([(header::CONTENT_TYPE, "application/geo+json")], body).into_response())
 }
 
@@ -190,13 +244,24 @@ pub struct AreaMatch {
 /// Find areas by any of their names (case, accents and punctuation ignored).
 #[utoipa::path(get, path = "/api/v1/areas/resolve", params(ResolveParams),
     responses((status = 200, body = [AreaMatch]), (status = 400, body = Problem, content_type = "application/problem+json")))]
-pub async fn resolve_area(State(state): State<AppState>, Query(params): Query<ResolveParams>) -> Result<Json<Vec<AreaMatch>>, ApiError> {
-    let name = params.name.filter(|n| !n.trim().is_empty()).ok_or_else(|| ApiError::bad("name", "a name is required"))?;
+pub async fn resolve_area(
+    State(state): State<AppState>,
+    Query(params): Query<ResolveParams>,
+) -> Result<Json<Vec<AreaMatch>>, ApiError> {
+    let name = params
+        .name
+        .filter(|n| !n.trim().is_empty())
+        .ok_or_else(|| ApiError::bad("name", "a name is required"))?;
     let areas = state.store.resolve_area(&name).await?;
     Ok(Json(
         areas
             .into_iter()
-            .map(|a| AreaMatch { code: a.code, name: a.name, level: a.level, boundaries: a.boundaries })
+            .map(|a| AreaMatch {
+                code: a.code,
+                name: a.name,
+                level: a.level,
+                boundaries: a.boundaries,
+            })
             .collect(),
     ))
 }
@@ -247,18 +312,31 @@ pub async fn observations(
     headers: HeaderMap,
     Query(params): Query<ObservationsParams>,
 ) -> Result<Response, ApiError> {
-    let slug = params.dataset.as_deref().ok_or_else(|| ApiError::bad("dataset", "a dataset slug is required; see /api/v1/datasets"))?;
+    let slug = params.dataset.as_deref().ok_or_else(|| {
+        ApiError::bad(
+            "dataset",
+            "a dataset slug is required; see /api/v1/datasets",
+        )
+    })?;
     let dataset = find_dataset(&state, slug).await?;
     let boundaries = parse_boundaries(params.boundaries.as_deref())?;
     let level = parse_level(params.level.as_deref(), boundaries)?;
     let year = match params.year.as_deref() {
         None | Some("") => None,
-        Some(y) => Some(y.parse::<i32>().map_err(|_| ApiError::bad("year", format!("\"{y}\" is not a year")))?),
+        Some(y) => Some(
+            y.parse::<i32>()
+                .map_err(|_| ApiError::bad("year", format!("\"{y}\" is not a year")))?,
+        ),
     };
     let csv = match params.format.as_deref() {
         Some("csv") => true,
         Some("json") => false,
-        Some(other) => return Err(ApiError::bad("format", format!("unknown format \"{other}\"; expected json or csv"))),
+        Some(other) => {
+            return Err(ApiError::bad(
+                "format",
+                format!("unknown format \"{other}\"; expected json or csv"),
+            ))
+        }
         None => headers
             .get(header::ACCEPT)
             .and_then(|v| v.to_str().ok())
@@ -267,16 +345,41 @@ pub async fn observations(
 
     let variables = state.store.variables(dataset.id).await?;
     let code = params.variable.as_deref().unwrap_or("totale");
-    let default_code = variables.first().map(|v| v.code.clone()).unwrap_or_default();
-    let code = if params.variable.is_none() && !variables.iter().any(|v| v.code == code) { default_code.as_str() } else { code };
-    let variable = variables.iter().find(|v| v.code == code).cloned().ok_or_else(|| {
-        ApiError::not_found("variable", format!("dataset \"{slug}\" has no variable \"{code}\"; see /api/v1/datasets/{slug}"))
-    })?;
+    let default_code = variables
+        .first()
+        .map(|v| v.code.clone())
+        .unwrap_or_default();
+    let code = if params.variable.is_none() && !variables.iter().any(|v| v.code == code) {
+        default_code.as_str()
+    } else {
+        code
+    };
+    let variable = variables
+        .iter()
+        .find(|v| v.code == code)
+        .cloned()
+        .ok_or_else(|| {
+            ApiError::not_found(
+                "variable",
+                format!(
+                    "dataset \"{slug}\" has no variable \"{code}\"; see /api/v1/datasets/{slug}"
+                ),
+            )
+        })?;
     let by_code = |code: Option<&str>| code.and_then(|c| variables.iter().find(|v| v.code == c));
 
-    let mut inputs = Inputs { values: state.store.observations(variable.id, year).await?, ..Inputs::default() };
+    let mut inputs = Inputs {
+        values: state.store.observations(variable.id, year).await?,
+        ..Inputs::default()
+    };
     if year.is_some() && inputs.values.is_empty() {
-        return Err(ApiError::not_found("year", format!("dataset \"{slug}\" has no observations for {}", year.unwrap_or_default())));
+        return Err(ApiError::not_found(
+            "year",
+            format!(
+                "dataset \"{slug}\" has no observations for {}",
+                year.unwrap_or_default()
+            ),
+        ));
     }
     if let Some(population) = by_code(Some("popolazione")) {
         inputs.population = state.store.observations(population.id, year).await?;
@@ -295,7 +398,16 @@ pub async fn observations(
         let mut writer = csv::Writer::from_writer(Vec::new());
         let io = |e: csv::Error| ApiError::Internal(e.to_string());
         writer
-            .write_record(["area_code", "area_name", "year", "value", "population", "per_1000", "share", "note"])
+            .write_record([
+                "area_code",
+                "area_name",
+                "year",
+                "value",
+                "population",
+                "per_1000",
+                "share",
+                "note",
+            ])
             .map_err(io)?;
         let num = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
         for r in &rows {
@@ -308,11 +420,16 @@ pub async fn observations(
                     num(r.population),
                     num(r.per_1000),
                     num(r.share),
-                    r.note.as_ref().map(|n| n.message.clone()).unwrap_or_default(),
+                    r.note
+                        .as_ref()
+                        .map(|n| n.message.clone())
+                        .unwrap_or_default(),
                 ])
                 .map_err(io)?;
         }
-        let body = writer.into_inner().map_err(|e| ApiError::Internal(e.to_string()))?;
+        let body = writer
+            .into_inner()
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
         let filename = format!(
             "{}-{}-{}{}.csv",
             dataset.slug,
@@ -323,7 +440,10 @@ pub async fn observations(
         return Ok((
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{filename}\""),
+                ),
             ],
             body,
         )
@@ -354,13 +474,28 @@ pub async fn observations(
 }
 
 /// The areas shown and the stored areas each one sums.
-async fn targets(state: &AppState, boundaries: Boundaries, level: Level) -> Result<Vec<Target>, ApiError> {
+async fn targets(
+    state: &AppState,
+    boundaries: Boundaries,
+    level: Level,
+) -> Result<Vec<Target>, ApiError> {
     let shown = state.store.areas(boundaries, level).await?;
     if boundaries == Boundaries::B2014 {
-        return Ok(shown.into_iter().map(|area| Target { parts: vec![area.clone()], area }).collect());
+        return Ok(shown
+            .into_iter()
+            .map(|area| Target {
+                parts: vec![area.clone()],
+                area,
+            })
+            .collect());
     }
-    let parts_2014: HashMap<i64, Area> =
-        state.store.areas(Boundaries::B2014, Level::Quartiere).await?.into_iter().map(|a| (a.id, a)).collect();
+    let parts_2014: HashMap<i64, Area> = state
+        .store
+        .areas(Boundaries::B2014, Level::Quartiere)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a))
+        .collect();
     let crosswalk = state.store.crosswalk().await?;
     Ok(shown
         .into_iter()

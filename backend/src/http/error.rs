@@ -14,10 +14,16 @@ use crate::store::StoreError;
 pub enum ApiError {
     /// A query parameter is missing or has a value we do not know.
     #[error("{parameter}: {message}")]
-    BadParameter { parameter: &'static str, message: String },
+    BadParameter {
+        parameter: &'static str,
+        message: String,
+    },
     /// The thing a path or parameter names does not exist.
     #[error("{parameter}: {message}")]
-    NotFound { parameter: &'static str, message: String },
+    NotFound {
+        parameter: &'static str,
+        message: String,
+    },
     #[error("no route for this path")]
     NoRoute,
     #[error("internal error")]
@@ -26,10 +32,16 @@ pub enum ApiError {
 
 impl ApiError {
     pub fn bad(parameter: &'static str, message: impl Into<String>) -> Self {
-        ApiError::BadParameter { parameter, message: message.into() }
+        ApiError::BadParameter {
+            parameter,
+            message: message.into(),
+        }
     }
     pub fn not_found(parameter: &'static str, message: impl Into<String>) -> Self {
-        ApiError::NotFound { parameter, message: message.into() }
+        ApiError::NotFound {
+            parameter,
+            message: message.into(),
+        }
     }
 }
 
@@ -56,16 +68,27 @@ pub struct Problem {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, kind, title, parameter) = match &self {
-            ApiError::BadParameter { parameter, .. } => {
-                (StatusCode::BAD_REQUEST, "bad-parameter", "Invalid parameter", Some(*parameter))
-            }
-            ApiError::NotFound { parameter, .. } => {
-                (StatusCode::NOT_FOUND, "not-found", "Not found", Some(*parameter))
-            }
+            ApiError::BadParameter { parameter, .. } => (
+                StatusCode::BAD_REQUEST,
+                "bad-parameter",
+                "Invalid parameter",
+                Some(*parameter),
+            ),
+            ApiError::NotFound { parameter, .. } => (
+                StatusCode::NOT_FOUND,
+                "not-found",
+                "Not found",
+                Some(*parameter),
+            ),
             ApiError::NoRoute => (StatusCode::NOT_FOUND, "not-found", "Not found", None),
             ApiError::Internal(cause) => {
                 tracing::error!(%cause, "internal error");
-                (StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error", None)
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "Internal error",
+                    None,
+                )
             }
         };
         let problem = Problem {
@@ -76,6 +99,11 @@ impl IntoResponse for ApiError {
             parameter: parameter.map(str::to_string),
         };
         let body = serde_json::to_vec(&problem).unwrap_or_default();
-        (status, [(header::CONTENT_TYPE, "application/problem+json")], body).into_response()
+        (
+            status,
+            [(header::CONTENT_TYPE, "application/problem+json")],
+            body,
+        )
+            .into_response()
     }
 }

@@ -14,14 +14,21 @@ pub async fn home(State(state): State<AppState>) -> Result<Html<String>, ApiErro
         .datasets()
         .await?
         .into_iter()
-        .map(|d| DatasetLink { slug: d.slug, title: d.title_it, attribution: d.attribution, licence: d.licence })
+        .map(|d| DatasetLink {
+            slug: d.slug,
+            title: d.title_it,
+            attribution: d.attribution,
+            licence: d.licence,
+        })
         .collect();
     let import = match state.data_status.read().await.clone() {
         DataStatus::Loaded => ImportState::Loaded,
         DataStatus::Importing => ImportState::Importing,
         DataStatus::Missing(reason) => ImportState::Missing { reason },
     };
-    Ok(Html(views::home(&HomeView { datasets, import }).into_string()))
+    Ok(Html(
+        views::home(&HomeView { datasets, import }).into_string(),
+    ))
 }
 
 /// Unknown paths: a page for browsers, a problem document for everyone else.
@@ -31,7 +38,11 @@ pub async fn not_found(headers: HeaderMap) -> Response {
         .and_then(|v| v.to_str().ok())
         .is_some_and(|a| a.contains("text/html"));
     if wants_html {
-        (StatusCode::NOT_FOUND, Html(views::not_found().into_string())).into_response()
+        (
+            StatusCode::NOT_FOUND,
+            Html(views::not_found().into_string()),
+        )
+            .into_response()
     } else {
         ApiError::NoRoute.into_response()
     }

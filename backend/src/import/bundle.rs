@@ -100,20 +100,29 @@ pub enum BundleError {
 }
 
 fn content(file: &str, message: impl Into<String>) -> BundleError {
-    BundleError::Content { file: file.to_string(), message: message.into() }
+    BundleError::Content {
+        file: file.to_string(),
+        message: message.into(),
+    }
 }
 
-const PUBLISHED_RATE_NOTE_IT: &str = "Valore pubblicato così com'è. Non coincide con totale/popolazione \
+const PUBLISHED_RATE_NOTE_IT: &str =
+    "Valore pubblicato così com'è. Non coincide con totale/popolazione \
 (per gli Interventi di Navile 7974/67800 = 0,118, pubblicato 0,106) e il metodo non è documentato: \
 per le aree aggregate non è ricalcolabile. Il tasso per 1.000 residenti calcolato da Open Welfare \
 è totale / popolazione × 1.000.";
-const PUBLISHED_RATE_NOTE_EN: &str = "Published value, kept as published. It is not total/population \
+const PUBLISHED_RATE_NOTE_EN: &str =
+    "Published value, kept as published. It is not total/population \
 (Navile Interventi: 7974/67800 = 0.118, published 0.106) and its method is not documented, so it \
 cannot be recomputed for merged areas. Open Welfare's own rate per 1,000 residents is \
 total / population × 1,000.";
 
 /// Build the bundle from the catalog and the verified bytes of every imported file.
-pub fn build(catalog: &Catalog, files: &Files, hashes: &BTreeMap<String, (String, i64)>) -> Result<Bundle, BundleError> {
+pub fn build(
+    catalog: &Catalog,
+    files: &Files,
+    hashes: &BTreeMap<String, (String, i64)>,
+) -> Result<Bundle, BundleError> {
     let mut areas: BTreeMap<String, AreaRecord> = BTreeMap::new();
 
     // 2014 quartieri and their geometry.
@@ -123,8 +132,11 @@ pub fn build(catalog: &Catalog, files: &Files, hashes: &BTreeMap<String, (String
         .ok_or_else(|| BundleError::Missing("quartieri GeoJSON".into()))?;
     let geo_path = geo_file.mirror_path();
     let geo_text = text_of(files, &geo_path, geo_file.encoding, geo_file.file_name())?;
-    let quartieri = geography::parse_quartieri_2014(&geo_text)
-        .map_err(|e| BundleError::Geography { file: geo_file.file_name().to_string(), message: e.to_string() })?;
+    let quartieri =
+        geography::parse_quartieri_2014(&geo_text).map_err(|e| BundleError::Geography {
+            file: geo_file.file_name().to_string(),
+            message: e.to_string(),
+        })?;
     for q in &quartieri {
         let code = quartiere_2014_code(q.number);
         areas.insert(
@@ -150,14 +162,21 @@ pub fn build(catalog: &Catalog, files: &Files, hashes: &BTreeMap<String, (String
         let code = quartiere_2016_code(&slug);
         let mut parts = Vec::new();
         for number in &spec.parts {
-            let part = quartieri.iter().find(|q| q.number == *number).ok_or_else(|| {
-                content(geo_file.file_name(), format!("no quartiere {number}, needed for {}", spec.name))
-            })?;
+            let part = quartieri
+                .iter()
+                .find(|q| q.number == *number)
+                .ok_or_else(|| {
+                    content(
+                        geo_file.file_name(),
+                        format!("no quartiere {number}, needed for {}", spec.name),
+                    )
+                })?;
             parts.push(&part.geometry);
             crosswalk.push((quartiere_2014_code(*number), code.clone()));
         }
         let geometry = geography::dissolve(&parts, geography::MICRO_AREA_M2);
-        let mut aliases: BTreeSet<String> = spec.aliases.iter().map(|a| normalize_alias(a)).collect();
+        let mut aliases: BTreeSet<String> =
+            spec.aliases.iter().map(|a| normalize_alias(a)).collect();
         aliases.insert(normalize_alias(&spec.name));
         areas.insert(
             code.clone(),
@@ -177,14 +196,25 @@ pub fn build(catalog: &Catalog, files: &Files, hashes: &BTreeMap<String, (String
 
     let mut datasets = Vec::new();
     for spec in &catalog.datasets {
-        let file = catalog.file(&spec.file).ok_or_else(|| BundleError::Missing(spec.file.clone()))?;
-        let source = catalog.source(&file.source).ok_or_else(|| BundleError::Missing(file.source.clone()))?;
-        let (sha256, _) = hashes.get(&spec.file).ok_or_else(|| BundleError::Missing(spec.file.clone()))?;
+        let file = catalog
+            .file(&spec.file)
+            .ok_or_else(|| BundleError::Missing(spec.file.clone()))?;
+        let source = catalog
+            .source(&file.source)
+            .ok_or_else(|| BundleError::Missing(file.source.clone()))?;
+        let (sha256, _) = hashes
+            .get(&spec.file)
+            .ok_or_else(|| BundleError::Missing(spec.file.clone()))?;
         let text = text_of(files, &spec.file, file.encoding, file.file_name())?;
         let (variables, observations) = match file.format {
             FileFormat::WelfareTsv => welfare(catalog, spec, file.file_name(), &text, &mut areas)?,
             FileFormat::PopulationCsv => population(spec, file.file_name(), &text, &mut areas)?,
-            other => return Err(content(file.file_name(), format!("format {other:?} cannot feed a dataset yet"))),
+            other => {
+                return Err(content(
+                    file.file_name(),
+                    format!("format {other:?} cannot feed a dataset yet"),
+                ))
+            }
         };
         datasets.push(DatasetRecord {
             slug: spec.slug.clone(),
@@ -210,13 +240,29 @@ pub fn build(catalog: &Catalog, files: &Files, hashes: &BTreeMap<String, (String
     areas.sort_by_key(|a| (a.parent.is_some(), a.code.clone()));
     let files = hashes
         .iter()
-        .map(|(path, (sha256, bytes))| FileRecord { path: path.clone(), sha256: sha256.clone(), bytes: *bytes })
+        .map(|(path, (sha256, bytes))| FileRecord {
+            path: path.clone(),
+            sha256: sha256.clone(),
+            bytes: *bytes,
+        })
         .collect();
-    Ok(Bundle { files, areas, crosswalk, datasets })
+    Ok(Bundle {
+        files,
+        areas,
+        crosswalk,
+        datasets,
+    })
 }
 
-fn text_of(files: &Files, path: &str, encoding: Encoding, name: &str) -> Result<String, BundleError> {
-    let bytes = files.get(path).ok_or_else(|| BundleError::Missing(path.to_string()))?;
+fn text_of(
+    files: &Files,
+    path: &str,
+    encoding: Encoding,
+    name: &str,
+) -> Result<String, BundleError> {
+    let bytes = files
+        .get(path)
+        .ok_or_else(|| BundleError::Missing(path.to_string()))?;
     let encoding = match encoding {
         Encoding::Utf8 => TextEncoding::Utf8,
         Encoding::Latin1 | Encoding::Windows1252 => TextEncoding::Latin1,
@@ -234,9 +280,12 @@ fn known_quartiere(
     line: usize,
 ) -> Result<String, BundleError> {
     let code = quartiere_2014_code(number);
-    let area = areas
-        .get_mut(&code)
-        .ok_or_else(|| content(file, format!("row {line}: quartiere {number} is not in the boundaries file")))?;
+    let area = areas.get_mut(&code).ok_or_else(|| {
+        content(
+            file,
+            format!("row {line}: quartiere {number} is not in the boundaries file"),
+        )
+    })?;
     let official = normalize_alias(&area.name);
     if let Some(first) = names.first() {
         if normalize_alias(first) != official {
@@ -259,7 +308,12 @@ fn welfare(
     text: &str,
     areas: &mut BTreeMap<String, AreaRecord>,
 ) -> Result<(Vec<VariableRecord>, Vec<ObservationRecord>), BundleError> {
-    let year = spec.year.ok_or_else(|| content(file, format!("dataset {} needs a year in the catalog", spec.slug)))?;
+    let year = spec.year.ok_or_else(|| {
+        content(
+            file,
+            format!("dataset {} needs a year in the catalog", spec.slug),
+        )
+    })?;
     let table = parse::read_table(text, b'\t', file)?;
     let id_col = table.column("Id")?;
     let name_col = table.column("Nome")?;
@@ -271,9 +325,16 @@ fn welfare(
         if [id_col, name_col, long_name_col].contains(&index) {
             continue;
         }
-        let variable = welfare_variable(catalog, spec, header)
-            .ok_or_else(|| content(file, format!("column \"{header}\" is not in the catalog: add it before importing")))?;
-        if variables.iter().any(|v: &VariableRecord| v.code == variable.code) {
+        let variable = welfare_variable(catalog, spec, header).ok_or_else(|| {
+            content(
+                file,
+                format!("column \"{header}\" is not in the catalog: add it before importing"),
+            )
+        })?;
+        if variables
+            .iter()
+            .any(|v: &VariableRecord| v.code == variable.code)
+        {
             return Err(content(file, format!("column \"{header}\" appears twice")));
         }
         columns.push((index, variable.code.clone()));
@@ -290,31 +351,46 @@ fn welfare(
         let id = table
             .number(row, id_col, NumberFormat::DecimalComma)?
             .filter(|n| n.fract() == 0.0 && (1.0..=9.0).contains(n))
-            .ok_or_else(|| content(file, format!("row {}, column \"Id\": expected a quartiere number 1-9", row.line)))?;
+            .ok_or_else(|| {
+                content(
+                    file,
+                    format!(
+                        "row {}, column \"Id\": expected a quartiere number 1-9",
+                        row.line
+                    ),
+                )
+            })?;
         let names = [row.cells[name_col].trim(), row.cells[long_name_col].trim()];
         let area = known_quartiere(areas, id as u8, &names, file, row.line)?;
         for (index, code) in &columns {
             let value = table.number(row, *index, NumberFormat::DecimalComma)?;
-            observations.push(ObservationRecord { variable: code.clone(), area: area.clone(), year, value });
+            observations.push(ObservationRecord {
+                variable: code.clone(),
+                area: area.clone(),
+                year,
+                value,
+            });
         }
     }
     Ok((variables, observations))
 }
 
 fn welfare_variable(catalog: &Catalog, spec: &DatasetSpec, header: &str) -> Option<VariableRecord> {
-    let count = |code: &str, group: &str, label_it: String, label_en: String, unit: String| VariableRecord {
-        code: code.to_string(),
-        column_name: header.to_string(),
-        label_it,
-        label_en,
-        group: group.to_string(),
-        unit,
-        kind: VariableKind::Count,
-        numerator: None,
-        denominator: None,
-        denominator_scope: None,
-        note_it: None,
-        note_en: None,
+    let count = |code: &str, group: &str, label_it: String, label_en: String, unit: String| {
+        VariableRecord {
+            code: code.to_string(),
+            column_name: header.to_string(),
+            label_it,
+            label_en,
+            group: group.to_string(),
+            unit,
+            kind: VariableKind::Count,
+            numerator: None,
+            denominator: None,
+            denominator_scope: None,
+            note_it: None,
+            note_en: None,
+        }
     };
     if spec.total_column.as_deref() == Some(header) {
         return Some(count(
@@ -378,10 +454,12 @@ fn population(
     text: &str,
     areas: &mut BTreeMap<String, AreaRecord>,
 ) -> Result<(Vec<VariableRecord>, Vec<ObservationRecord>), BundleError> {
-    let single = spec
-        .variable
-        .as_ref()
-        .ok_or_else(|| content(file, format!("dataset {} needs its variable in the catalog", spec.slug)))?;
+    let single = spec.variable.as_ref().ok_or_else(|| {
+        content(
+            file,
+            format!("dataset {} needs its variable in the catalog", spec.slug),
+        )
+    })?;
     let variable = VariableRecord {
         code: single.code.clone(),
         column_name: String::new(),
@@ -399,12 +477,25 @@ fn population(
     let mut observations = Vec::new();
     for row in parse::parse_population(text, file)? {
         let area = match &row.area {
-            PopulationArea::Quartiere { number, name } => known_quartiere(areas, *number, &[name], file, row.line)?,
-            PopulationArea::Zona { number, name, quartiere, .. } => {
+            PopulationArea::Quartiere { number, name } => {
+                known_quartiere(areas, *number, &[name], file, row.line)?
+            }
+            PopulationArea::Zona {
+                number,
+                name,
+                quartiere,
+                ..
+            } => {
                 let code = zona_code(*number);
                 let parent = quartiere_2014_code(*quartiere);
                 if !areas.contains_key(&parent) {
-                    return Err(content(file, format!("row {}: zona {number} names unknown quartiere {quartiere}", row.line)));
+                    return Err(content(
+                        file,
+                        format!(
+                            "row {}: zona {number} names unknown quartiere {quartiere}",
+                            row.line
+                        ),
+                    ));
                 }
                 let entry = areas.entry(code.clone()).or_insert_with(|| AreaRecord {
                     code: code.clone(),
@@ -418,7 +509,13 @@ fn population(
                     aliases: BTreeSet::new(),
                 });
                 if entry.parent.as_deref() != Some(parent.as_str()) {
-                    return Err(content(file, format!("row {}: zona {number} moved to quartiere {quartiere}", row.line)));
+                    return Err(content(
+                        file,
+                        format!(
+                            "row {}: zona {number} moved to quartiere {quartiere}",
+                            row.line
+                        ),
+                    ));
                 }
                 entry.aliases.insert(normalize_alias(name));
                 code
@@ -427,7 +524,12 @@ fn population(
             PopulationArea::NoFixedAbode => continue,
         };
         for (year, value) in &row.values {
-            observations.push(ObservationRecord { variable: variable.code.clone(), area: area.clone(), year: *year, value: *value });
+            observations.push(ObservationRecord {
+                variable: variable.code.clone(),
+                area: area.clone(),
+                year: *year,
+                value: *value,
+            });
         }
     }
     Ok((vec![variable], observations))

@@ -29,7 +29,10 @@ impl Location {
         }
         let path = PathBuf::from(text);
         if !path.is_dir() {
-            return Err(format!("{} is not a directory (expected a directory or an http(s):// base URL)", path.display()));
+            return Err(format!(
+                "{} is not a directory (expected a directory or an http(s):// base URL)",
+                path.display()
+            ));
         }
         Ok(Location::MirrorDir(path))
     }
@@ -46,9 +49,17 @@ impl Location {
 #[derive(Debug, thiserror::Error)]
 pub enum FetchError {
     #[error("{file}: cannot read {from}: {message}")]
-    Unavailable { file: String, from: String, message: String },
+    Unavailable {
+        file: String,
+        from: String,
+        message: String,
+    },
     #[error("{file}: sha256 mismatch: expected {expected}, got {actual}; file refused")]
-    HashMismatch { file: String, expected: String, actual: String },
+    HashMismatch {
+        file: String,
+        expected: String,
+        actual: String,
+    },
 }
 
 pub fn http_client() -> reqwest::Client {
@@ -75,17 +86,26 @@ pub async fn fetch(
     let url = match location {
         Location::MirrorDir(dir) => {
             let path = dir.join(file.mirror_path());
-            return tokio::fs::read(&path).await.map_err(|e| unavailable(path.display().to_string(), e.to_string()));
+            return tokio::fs::read(&path)
+                .await
+                .map_err(|e| unavailable(path.display().to_string(), e.to_string()));
         }
         Location::MirrorUrl(base) => join_url(base, &file.mirror_path()),
         Location::Origin => catalog.origin_url(file),
     };
-    let response = client.get(&url).send().await.map_err(|e| unavailable(url.clone(), e.to_string()))?;
+    let response = client
+        .get(&url)
+        .send()
+        .await
+        .map_err(|e| unavailable(url.clone(), e.to_string()))?;
     let status = response.status();
     if !status.is_success() {
         return Err(unavailable(url, format!("HTTP status {status}")));
     }
-    let bytes = response.bytes().await.map_err(|e| unavailable(url, e.to_string()))?;
+    let bytes = response
+        .bytes()
+        .await
+        .map_err(|e| unavailable(url, e.to_string()))?;
     Ok(bytes.to_vec())
 }
 
@@ -99,6 +119,10 @@ pub fn verify(file: &CatalogFile, bytes: &[u8]) -> Result<String, FetchError> {
     if actual.eq_ignore_ascii_case(&file.sha256) {
         Ok(actual)
     } else {
-        Err(FetchError::HashMismatch { file: file.mirror_path(), expected: file.sha256.clone(), actual })
+        Err(FetchError::HashMismatch {
+            file: file.mirror_path(),
+            expected: file.sha256.clone(),
+            actual,
+        })
     }
 }

@@ -28,7 +28,13 @@ pub enum ImportError {
 pub enum Outcome {
     /// Every file has the hash already loaded: nothing was written.
     UpToDate,
-    Imported { files: usize, datasets: usize, areas: usize, observations: usize, took: Duration },
+    Imported {
+        files: usize,
+        datasets: usize,
+        areas: usize,
+        observations: usize,
+        took: Duration,
+    },
 }
 
 impl std::fmt::Display for Outcome {
@@ -46,7 +52,12 @@ impl std::fmt::Display for Outcome {
 
 /// Run an import. With `force`, files already loaded are parsed and written
 /// again (the result is the same rows; only import times change).
-pub async fn run(store: &dyn Store, catalog: &Catalog, location: &Location, force: bool) -> Result<Outcome, ImportError> {
+pub async fn run(
+    store: &dyn Store,
+    catalog: &Catalog,
+    location: &Location,
+    force: bool,
+) -> Result<Outcome, ImportError> {
     let started = Instant::now();
     let client = fetch::http_client();
     let mut files = HashMap::new();
@@ -70,19 +81,29 @@ pub async fn run(store: &dyn Store, catalog: &Catalog, location: &Location, forc
     }
 
     if !force {
-        let loaded: BTreeMap<String, String> =
-            store.source_files().await?.into_iter().map(|f| (f.path, f.sha256)).collect();
-        if hashes.iter().all(|(path, (sha, _))| loaded.get(path) == Some(sha)) {
+        let loaded: BTreeMap<String, String> = store
+            .source_files()
+            .await?
+            .into_iter()
+            .map(|f| (f.path, f.sha256))
+            .collect();
+        if hashes
+            .iter()
+            .all(|(path, (sha, _))| loaded.get(path) == Some(sha))
+        {
             return Ok(Outcome::UpToDate);
         }
     }
 
     // Parsing and dissolving polygons is CPU work: keep it off the async workers.
     let catalog_owned = catalog.clone();
-    let bundle = tokio::task::spawn_blocking(move || bundle::build(&catalog_owned, &files, &hashes))
-        .await
-        .map_err(|e| StoreError::Internal(format!("import task failed: {e}")))??;
-    store.load_official(&bundle, time::OffsetDateTime::now_utc()).await?;
+    let bundle =
+        tokio::task::spawn_blocking(move || bundle::build(&catalog_owned, &files, &hashes))
+            .await
+            .map_err(|e| StoreError::Internal(format!("import task failed: {e}")))??;
+    store
+        .load_official(&bundle, time::OffsetDateTime::now_utc())
+        .await?;
     Ok(Outcome::Imported {
         files: bundle.files.len(),
         datasets: bundle.datasets.len(),

@@ -108,7 +108,10 @@ pub async fn connect(url: &str) -> Result<Box<dyn Store>> {
             .await?;
         Ok(Box::new(SqliteStore::new(pool)))
     } else {
-        Err(StoreError::Internal(format!("unsupported database URL scheme in {}", redact_url(url))))
+        Err(StoreError::Internal(format!(
+            "unsupported database URL scheme in {}",
+            redact_url(url)
+        )))
     }
 }
 

@@ -11,7 +11,9 @@ use time::OffsetDateTime;
 use super::{Backend, Event, Result, Store, StoreError};
 use crate::areas::normalize_alias;
 use crate::import::Bundle;
-use crate::model::{Area, Boundaries, Dataset, Level, Observation, SourceFile, Variable, VariableKind};
+use crate::model::{
+    Area, Boundaries, Dataset, Level, Observation, SourceFile, Variable, VariableKind,
+};
 
 #[derive(sqlx::FromRow)]
 struct DatasetRow {
@@ -74,8 +76,9 @@ struct VariableRow {
 impl TryFrom<VariableRow> for Variable {
     type Error = StoreError;
     fn try_from(r: VariableRow) -> Result<Self> {
-        let kind = VariableKind::parse(&r.kind)
-            .ok_or_else(|| StoreError::Internal(format!("variable {}: unknown kind {}", r.code, r.kind)))?;
+        let kind = VariableKind::parse(&r.kind).ok_or_else(|| {
+            StoreError::Internal(format!("variable {}: unknown kind {}", r.code, r.kind))
+        })?;
         Ok(Variable {
             id: r.id,
             code: r.code,
@@ -110,10 +113,13 @@ struct AreaRow {
 impl TryFrom<AreaRow> for Area {
     type Error = StoreError;
     fn try_from(r: AreaRow) -> Result<Self> {
-        let bad = |what: &str, value: &str| StoreError::Internal(format!("area {}: unknown {what} {value}", r.code));
+        let bad = |what: &str, value: &str| {
+            StoreError::Internal(format!("area {}: unknown {what} {value}", r.code))
+        };
         Ok(Area {
             level: Level::parse(&r.level).ok_or_else(|| bad("level", &r.level))?,
-            boundaries: Boundaries::parse(&r.boundaries).ok_or_else(|| bad("boundaries", &r.boundaries))?,
+            boundaries: Boundaries::parse(&r.boundaries)
+                .ok_or_else(|| bad("boundaries", &r.boundaries))?,
             id: r.id,
             code: r.code,
             number: r.number,
@@ -125,9 +131,11 @@ impl TryFrom<AreaRow> for Area {
     }
 }
 
-const DATASET_COLUMNS: &str = "id, slug, title_it, title_en, description_it, description_en, file_path, \
+const DATASET_COLUMNS: &str =
+    "id, slug, title_it, title_en, description_it, description_en, file_path, \
     origin_url, sha256, format, licence, licence_url, attribution, boundaries, imported_at";
-const VARIABLE_COLUMNS: &str = "id, code, column_name, label_it, label_en, grp, unit, kind, numerator, \
+const VARIABLE_COLUMNS: &str =
+    "id, code, column_name, label_it, label_en, grp, unit, kind, numerator, \
     denominator, denominator_scope, note_it, note_en";
 const AREA_COLUMNS: &str = "id, code, level, boundaries, number, name, slug, parent_id, geometry";
 
@@ -496,5 +504,17 @@ macro_rules! sql_store {
     };
 }
 
-sql_store!(SqliteStore, sqlx::Sqlite, sqlx::SqlitePool, Backend::Sqlite, "../migrations/sqlite");
-sql_store!(PostgresStore, sqlx::Postgres, sqlx::PgPool, Backend::Postgres, "../migrations/postgres");
+sql_store!(
+    SqliteStore,
+    sqlx::Sqlite,
+    sqlx::SqlitePool,
+    Backend::Sqlite,
+    "../migrations/sqlite"
+);
+sql_store!(
+    PostgresStore,
+    sqlx::Postgres,
+    sqlx::PgPool,
+    Backend::Postgres,
+    "../migrations/postgres"
+);
