@@ -1,0 +1,286 @@
+//! The real `openwelfare` binary: exit codes and messages, automatic import
+//! on `serve`, graceful shutdown, and a commit that survives `kill -9`.
+
+mod common;
+
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{mirror, Kind, TestDb};
+
+fn openwelfare() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_openwelfare"));
+    // Nothing from the developer's environment leaks into a test.
+    for (key, _) in std::env::vars() {
+        if key.starts_with("OPENWELFARE_") {
+            command.env_remove(key);
+        }
+    }
+    command.env("OPENWELFARE_LOG_LEVEL", "warn");
+    command
+}
+
+fn run(command: &mut Command) -> Output {
+    command.output().expect("run openwelfare")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn a_bad_setting_is_one_line_naming_the_key_and_exit_status_2() {
+    let cases = [
+        ("OPENWELFARE_BIND", "localhost", "HOST:PORT"),
+        ("OPENWELFARE_DATABASE_URL", "mysql://db", "sqlite://"),
+        ("OPENWELFARE_LOG_FORMAT", "yaml", "\"text\" or \"json\""),
+        (
+            "OPENWELFARE_DATA_MIRROR",
+            "/no/such/mirror",
+            "not a directory",
+        ),
+        (
+            "OPENWELFARE_PUBLIC_URL",
+            "not a url",
+            "absolute http(s) URL",
+        ),
+        (
+            "OPENWELFARE_REQUEST_TIMEOUT_SECS",
+            "0",
+            "whole number from 1",
+        ),
+    ];
+    for (key, value, expected) in cases {
+        let output = run(openwelfare().arg("migrate").env(key, value));
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{key}={value}: {}",
+            stderr(&output)
+        );
+        let message = stderr(&output);
+        assert_eq!(message.trim_end().lines().count(), 1, "one line: {message}");
+        assert!(
+            message.contains(key) && message.contains(expected),
+            "{key}: {message}"
+        );
+    }
+}
+
+#[test]
+fn import_refuses_a_tampered_file_then_loads_the_good_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("cli.db").display());
+    let tampered = dir.path().join("mirror");
+    let source = mirror();
+    for relative in [
+        "open-welfare-2014/data",
+        "open-welfare-2014/geo",
+        "comune-bologna-2012/file/dataset",
+    ] {
+        std::fs::create_dir_all(tampered.join(relative)).unwrap();
+        for entry in std::fs::read_dir(source.join(relative)).unwrap() {
+            let entry = entry.unwrap();
+            std::fs::write(
+                tampered.join(relative).join(entry.file_name()),
+                std::fs::read(entry.path()).unwrap(),
+            )
+            .unwrap();
+        }
+    }
+    let file = tampered.join("comune-bologna-2012/file/dataset/PopRes1986a2011.csv");
+    let mut bytes = std::fs::read(&file).unwrap();
+    bytes.push(b'\n');
+    std::fs::write(&file, &bytes).unwrap();
+
+    let output = run(openwelfare()
+        .args(["import", "--mirror"])
+        .arg(&tampered)
+        .env("OPENWELFARE_DATABASE_URL", &url));
+    let message = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{message}");
+    assert!(message.contains("PopRes1986a2011.csv"), "{message}");
+    assert!(
+        message.contains("d385ad75a81b8e4c1b95b25a3f4864157ddf807e383e6f7a77edb5957d56cda0"),
+        "{message}"
+    );
+    assert!(
+        message.contains(&openwelfare::import::fetch::sha256_hex(&bytes)),
+        "{message}"
+    );
+    assert!(message.contains("database unchanged"), "{message}");
+
+    let output = run(openwelfare()
+        .args(["import", "--mirror"])
+        .arg(mirror())
+        .env("OPENWELFARE_DATABASE_URL", &url));
+    assert!(output.status.success(), "{}", stderr(&output));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("imported 6 files: 5 datasets, 33 areas"),
+        "{stdout}"
+    );
+    let output = run(openwelfare()
+        .args(["import", "--mirror"])
+        .arg(mirror())
+        .env("OPENWELFARE_DATABASE_URL", &url));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("already up to date"));
+}
+
+/// A running `openwelfare serve`, killed if the test fails.
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn serve(database_url: &str, mirror_dir: &std::path::Path) -> Server {
+    let port = free_port();
+    let child = openwelfare()
+        .arg("serve")
+        .env("OPENWELFARE_DATABASE_URL", database_url)
+        .env("OPENWELFARE_BIND", format!("127.0.0.1:{port}"))
+        .env("OPENWELFARE_DATA_MIRROR", mirror_dir)
+        .env("OPENWELFARE_LOG_FORMAT", "json")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start openwelfare serve");
+    Server {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+    }
+}
+
+/// Poll /readyz until it answers 200 with `data` as expected.
+async fn wait_ready(server: &Server, data: &str) {
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        if let Ok(response) = client.get(format!("{}/readyz", server.base)).send().await {
+            if response.status() == 200 {
+                let json: serde_json::Value =
+                    serde_json::from_str(&response.text().await.unwrap()).unwrap();
+                assert_eq!(json["data"], data, "{json}");
+                return;
+            }
+        }
+        assert!(Instant::now() < deadline, "server not ready in time");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn terminate(server: &mut Server) -> std::process::ExitStatus {
+    let pid = server.child.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            return status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no graceful stop within 15 s of SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+async fn serve_imports_an_empty_database_and_stops_on_sigterm(kind: Kind) {
+    let db = TestDb::new(kind).await;
+    let mut server = serve(&db.url, &mirror());
+    wait_ready(&server, "loaded").await;
+    let body = reqwest::get(format!("{}/", server.base))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        body.contains("Sportelli Sociali") && body.contains(r#"lang="it""#),
+        "{body}"
+    );
+    let response = reqwest::get(format!(
+        "{}/api/v1/observations?dataset=interventi&year=2014&boundaries=2016",
+        server.base
+    ))
+    .await
+    .unwrap();
+    assert!(response.headers().contains_key("x-request-id"));
+    let json: serde_json::Value = serde_json::from_str(&response.text().await.unwrap()).unwrap();
+    assert_eq!(json["rows"].as_array().map(Vec::len), Some(6));
+    let status = terminate(&mut server);
+    assert!(status.success(), "graceful exit: {status:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_imports_an_empty_database_and_stops_on_sigterm_sqlite() {
+    serve_imports_an_empty_database_and_stops_on_sigterm(Kind::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_imports_an_empty_database_and_stops_on_sigterm_postgres() {
+    serve_imports_an_empty_database_and_stops_on_sigterm(Kind::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_automatic_import_still_serves_and_says_how_to_import() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty_mirror = dir.path().join("empty");
+    std::fs::create_dir(&empty_mirror).unwrap();
+    let url = format!("sqlite://{}", dir.path().join("empty.db").display());
+    let mut server = serve(&url, &empty_mirror);
+    wait_ready(&server, "missing").await;
+    let body = reqwest::get(format!("{}/", server.base))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(body.contains("Nessun dato caricato"), "{body}");
+    assert!(body.contains("openwelfare import --mirror"), "{body}");
+    assert!(body.contains("cannot read"), "the reason is shown: {body}");
+    assert!(terminate(&mut server).success());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_acknowledged_import_survives_kill_9() {
+    let db = TestDb::new(Kind::Sqlite).await;
+    let expected = {
+        // What a completed import holds, from another database.
+        let reference = TestDb::new(Kind::Sqlite).await;
+        let catalog = openwelfare::catalog::Catalog::official().unwrap();
+        let location = openwelfare::import::Location::MirrorDir(mirror());
+        openwelfare::import::run(reference.store.as_ref(), &catalog, &location, false)
+            .await
+            .unwrap();
+        reference.store.official_snapshot(false).await.unwrap()
+    };
+    db.store.close().await;
+
+    let mut server = serve(&db.url, &mirror());
+    wait_ready(&server, "loaded").await; // the import's commit has been acknowledged
+    server.child.kill().unwrap(); // SIGKILL: no shutdown, no checkpoint
+    server.child.wait().unwrap();
+
+    let reopened = common::open(&db.url).await;
+    assert_eq!(reopened.official_snapshot(false).await.unwrap(), expected);
+}
