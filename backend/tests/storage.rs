@@ -18,6 +18,7 @@ on_both_backends!(
     a_tampered_file_is_refused_and_nothing_changes,
     import_reads_a_mirror_over_http,
     unknown_parameters_are_named_in_a_problem,
+    every_response_is_tagged_compressed_and_limited,
 );
 
 async fn import_from(
@@ -516,4 +517,79 @@ async fn unknown_parameters_are_named_in_a_problem(db: TestDb) {
     let (status, json) = get_json(&state, "/readyz").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(json["data"], "loaded");
+}
+
+async fn every_response_is_tagged_compressed_and_limited(db: TestDb) {
+    use axum::body::Body;
+    use axum::http::Request;
+    use tower::ServiceExt;
+
+    import_mirror(&db).await;
+    let app = openwelfare::http::router(db.state().await);
+    let uri = "/api/v1/areas?boundaries=2016";
+
+    let plain = app
+        .clone()
+        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let request_id = plain
+        .headers()
+        .get("x-request-id")
+        .expect("a request id")
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(request_id.len(), 16);
+    assert_eq!(plain.headers()["x-content-type-options"], "nosniff");
+    let plain_len = axum::body::to_bytes(plain.into_body(), usize::MAX)
+        .await
+        .unwrap()
+        .len();
+
+    // A client's own request id is kept.
+    let tagged = app
+        .clone()
+        .oneshot(
+            Request::get("/healthz")
+                .header("x-request-id", "abc123")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(tagged.headers()["x-request-id"], "abc123");
+
+    let gzip = app
+        .clone()
+        .oneshot(
+            Request::get(uri)
+                .header("accept-encoding", "gzip")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(gzip.headers()["content-encoding"], "gzip");
+    let gzip_len = axum::body::to_bytes(gzip.into_body(), usize::MAX)
+        .await
+        .unwrap()
+        .len();
+    assert!(
+        gzip_len * 3 < plain_len,
+        "compressed {gzip_len} vs {plain_len}"
+    );
+
+    // A body over the limit is refused before any handler reads it.
+    let too_big = db.config(&[]).max_body_bytes + 1;
+    let response = app
+        .oneshot(
+            Request::post("/api/v1/datasets")
+                .header("content-length", too_big.to_string())
+                .body(Body::from(vec![b'x'; too_big]))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
 }

@@ -48,10 +48,16 @@ pub fn transition(from: Status, to: Status, actor: Actor) -> Verdict {
     }
     match (actor, from, to) {
         (_, Deleted, _) => Verdict::Refused("deleted by its author: final"),
-        (Actor::Author, Visible | Held, Deleted) => Verdict::Allowed { needs_reason: false },
-        (Actor::Author, Removed, Deleted) => Verdict::Allowed { needs_reason: false },
+        (Actor::Author, Visible | Held, Deleted) => Verdict::Allowed {
+            needs_reason: false,
+        },
+        (Actor::Author, Removed, Deleted) => Verdict::Allowed {
+            needs_reason: false,
+        },
         (Actor::Author, _, _) => Verdict::Refused("only a moderator can change this status"),
-        (Actor::Moderator, _, Deleted) => Verdict::Refused("a moderator removes content; only its author deletes it"),
+        (Actor::Moderator, _, Deleted) => {
+            Verdict::Refused("a moderator removes content; only its author deletes it")
+        }
         (Actor::Moderator, Visible | Held | Removed, Visible | Held | Removed) => {
             Verdict::Allowed { needs_reason: true }
         }
@@ -72,22 +78,48 @@ mod tests {
 
     #[test]
     fn authors_delete_and_moderators_remove_with_a_reason() {
-        assert_eq!(transition(Visible, Deleted, Actor::Author), Verdict::Allowed { needs_reason: false });
-        assert_eq!(transition(Visible, Removed, Actor::Moderator), Verdict::Allowed { needs_reason: true });
-        assert_eq!(transition(Removed, Visible, Actor::Moderator), Verdict::Allowed { needs_reason: true });
-        assert_eq!(transition(Held, Visible, Actor::Moderator), Verdict::Allowed { needs_reason: true });
+        assert_eq!(
+            transition(Visible, Deleted, Actor::Author),
+            Verdict::Allowed {
+                needs_reason: false
+            }
+        );
+        assert_eq!(
+            transition(Visible, Removed, Actor::Moderator),
+            Verdict::Allowed { needs_reason: true }
+        );
+        assert_eq!(
+            transition(Removed, Visible, Actor::Moderator),
+            Verdict::Allowed { needs_reason: true }
+        );
+        assert_eq!(
+            transition(Held, Visible, Actor::Moderator),
+            Verdict::Allowed { needs_reason: true }
+        );
     }
 
     #[test]
     fn authors_cannot_undo_moderation_and_nobody_undoes_a_deletion() {
-        assert!(matches!(transition(Removed, Visible, Actor::Author), Verdict::Refused(_)));
-        assert!(matches!(transition(Held, Visible, Actor::Author), Verdict::Refused(_)));
+        assert!(matches!(
+            transition(Removed, Visible, Actor::Author),
+            Verdict::Refused(_)
+        ));
+        assert!(matches!(
+            transition(Held, Visible, Actor::Author),
+            Verdict::Refused(_)
+        ));
         for to in ALL {
             for actor in [Actor::Author, Actor::Moderator] {
-                assert!(matches!(transition(Deleted, to, actor), Verdict::Refused(_)), "{to:?} {actor:?}");
+                assert!(
+                    matches!(transition(Deleted, to, actor), Verdict::Refused(_)),
+                    "{to:?} {actor:?}"
+                );
             }
         }
-        assert!(matches!(transition(Visible, Deleted, Actor::Moderator), Verdict::Refused(_)));
+        assert!(matches!(
+            transition(Visible, Deleted, Actor::Moderator),
+            Verdict::Refused(_)
+        ));
     }
 
     #[test]
