@@ -112,6 +112,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 mkdir -p "$TMP/logs" "$TMP/www/api/v1" "$TMP/nginx"
+chmod 755 "$TMP"  # nginx workers run as an unprivileged user when started as root
 
 # --- PostgreSQL ------------------------------------------------------------------
 ADMIN_DB=${OW_BENCH_PG_ADMIN_DB:-}
@@ -137,7 +138,7 @@ pg_fresh() {
 # --- statistics --------------------------------------------------------------------
 # stats "v1 v2 ..." -> "median min max" (numbers, sorted numerically)
 stats() {
-    tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -g | awk '
+    tr ' ' '\n' <<<"$1" | awk 'NF' | sort -g | awk '
         { v[NR] = $1 }
         END {
             if (NR == 0) { print "n/a n/a n/a"; exit }
@@ -150,6 +151,7 @@ now() { date +%s.%N; }
 
 # --- machine --------------------------------------------------------------------
 MACHINE_DATE=$(date -u)
+LOAD_START=$(cut -d" " -f1-3 /proc/loadavg)
 MACHINE_NPROC=$(nproc)
 MACHINE_MEM=$(free -h | awk '/^Mem:/ { print $2 }')
 MACHINE_CPU=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
@@ -157,7 +159,7 @@ MACHINE_FS=$(df -T "$TMP" | awk 'NR == 2 { print $2 }')
 WRK_VERSION=$(wrk -v 2>&1 | head -1 | awk '{ print $2 }' || true)
 NGINX_VERSION=$("$NGINX" -v 2>&1 | sed 's/.*nginx\///')
 GIT_REV=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
-if [[ -n $(git -C "$ROOT" status --porcelain -- backend frontend migrations Cargo.toml Cargo.lock 2>/dev/null) ]]; then
+if [[ -n $(git --no-optional-locks -C "$ROOT" status --porcelain -- backend frontend migrations Cargo.toml Cargo.lock 2>/dev/null) ]]; then
     GIT_REV="$GIT_REV (with uncommitted changes)"
 fi
 
@@ -182,13 +184,13 @@ IMPORT_SQLITE_WALL="" IMPORT_SQLITE_REP="" IMPORT_PG_WALL="" IMPORT_PG_REP=""
 IMPORT_LINE=""
 for i in $(seq "$IMPORT_RUNS"); do
     db="$TMP/import-$i.db"
-    read -r wall rep < <(import_once "sqlite-$i" "sqlite://$db")
+    res=$(import_once "sqlite-$i" "sqlite://$db"); read -r wall rep <<<"$res"
     IMPORT_SQLITE_WALL+=" $wall" IMPORT_SQLITE_REP+=" $rep"
     log "import $i/$IMPORT_RUNS sqlite:   wall ${wall}s, reported ${rep}s"
     SQLITE_DB=$db
     if ((PG_OK)); then
         pg_fresh
-        read -r wall rep < <(import_once "postgres-$i" "$PG_BASE/$PG_DB")
+        res=$(import_once "postgres-$i" "$PG_BASE/$PG_DB"); read -r wall rep <<<"$res"
         IMPORT_PG_WALL+=" $wall" IMPORT_PG_REP+=" $rep"
         log "import $i/$IMPORT_RUNS postgres: wall ${wall}s, reported ${rep}s"
     fi
@@ -299,8 +301,12 @@ to_ms() {
 run_wrk() {
     local name=$1 port=$2 duration=$3 out
     out="$TMP/logs/wrk-$name.log"
-    wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"$duration" --latency \
-        -H 'Accept-Encoding: gzip' "http://127.0.0.1:$port$QUERY" >"$out" 2>&1
+    if ! wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"$duration" --latency \
+        -H 'Accept-Encoding: gzip' "http://127.0.0.1:$port$QUERY" >"$out" 2>&1; then
+        echo "wrk failed against $name:" >&2
+        cat "$out" >&2
+        return 1
+    fi
     local rps p50 p99 non2xx sock reqs
     rps=$(awk '/^Requests\/sec:/ { print $2 }' "$out")
     p50=$(to_ms "$(awk '$1 == "50%" { print $2 }' "$out")")
@@ -366,6 +372,7 @@ cat <<EOF
 
 - date: $MACHINE_DATE
 - nproc: $MACHINE_NPROC, memory: $MACHINE_MEM, CPU: $MACHINE_CPU
+- load average (1, 5, 15 min) at start: $LOAD_START; at end: $(cut -d" " -f1-3 /proc/loadavg)
 - temp dir filesystem (SQLite files): $MACHINE_FS
 - openwelfare $GIT_REV, release build; PostgreSQL $PG_VERSION; nginx $NGINX_VERSION; wrk $WRK_VERSION
 - data: $DATA — last import printed: \`$IMPORT_LINE\`
