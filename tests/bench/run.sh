@@ -146,7 +146,13 @@ stats() {
             print m, v[1], v[NR]
         }'
 }
-fmt() { awk -v x="$1" -v d="$2" 'BEGIN { if (x == "n/a") print x; else printf "%.*f\n", d, x }'; }
+fmt() { # VALUE DECIMALS, or VALUE g for 3 significant digits
+    awk -v x="$1" -v d="$2" 'BEGIN {
+        if (x == "n/a") print x
+        else if (d == "g") printf "%.3g\n", x
+        else printf "%.*f\n", d, x
+    }'
+}
 now() { date +%s.%N; }
 
 # --- machine --------------------------------------------------------------------
@@ -361,7 +367,7 @@ cell() { # "values" DECIMALS -> "median (min-max)"
 }
 median() { stats "$1" | awk '{ print $1 }'; }
 ratio() { # project_values reference_values
-    awk -v a="$(median "$1")" -v b="$(median "$2")" 'BEGIN { if (a == "n/a" || b == "n/a") print "n/a"; else printf "%.2f\n", a / b }'
+    awk -v a="$(median "$1")" -v b="$(median "$2")" 'BEGIN { if (a == "n/a" || b == "n/a") print "n/a"; else printf "%.3g\n", a / b }'
 }
 
 pg_or_na() { if ((PG_OK)); then "$@"; else echo "n/a"; fi; }
@@ -400,9 +406,9 @@ nginx $ENC_REF $GZ_REF B. SQLite and PostgreSQL bodies: $BODY_SAME.
 
 | server | requests/s | p50 ms | p99 ms | ratio req/s to reference (paired min–max) |
 | --- | --- | --- | --- | --- |
-| nginx static (reference) | $(cell "${RPS[ref]}" 0) | $(cell "${P50[ref]}" 3) | $(cell "${P99[ref]}" 3) | 1 |
-| openwelfare, SQLite | $(cell "${RPS[sqlite]}" 0) | $(cell "${P50[sqlite]}" 3) | $(cell "${P99[sqlite]}" 3) | $(ratio "${RPS[sqlite]}" "${RPS[ref]}") ($(stats "$PAIR_SQLITE" | awk '{ printf "%.2f–%.2f", $2, $3 }')) |
-| openwelfare, PostgreSQL | $(pg_or_na cell "${RPS[postgres]:-}" 0) | $(pg_or_na cell "${P50[postgres]:-}" 3) | $(pg_or_na cell "${P99[postgres]:-}" 3) | $(pg_or_na ratio "${RPS[postgres]:-}" "${RPS[ref]}") $(pg_or_na stats "$PAIR_PG" | awk 'NF == 3 { printf "(%.2f–%.2f)", $2, $3 }') |
+| nginx static (reference) | $(cell "${RPS[ref]}" 0) | $(cell "${P50[ref]}" g) | $(cell "${P99[ref]}" g) | 1 |
+| openwelfare, SQLite | $(cell "${RPS[sqlite]}" 0) | $(cell "${P50[sqlite]}" g) | $(cell "${P99[sqlite]}" g) | $(ratio "${RPS[sqlite]}" "${RPS[ref]}") ($(stats "$PAIR_SQLITE" | awk '{ printf "%.3g–%.3g", $2, $3 }')) |
+| openwelfare, PostgreSQL | $(pg_or_na cell "${RPS[postgres]:-}" 0) | $(pg_or_na cell "${P50[postgres]:-}" g) | $(pg_or_na cell "${P99[postgres]:-}" g) | $(pg_or_na ratio "${RPS[postgres]:-}" "${RPS[ref]}") $(pg_or_na stats "$PAIR_PG" | awk 'NF == 3 { printf "(%.3g–%.3g)", $2, $3 }') |
 
 Latency ratio (p50, project / reference): SQLite $(awk -v a="$(median "${P50[sqlite]}")" -v b="$(median "${P50[ref]}")" 'BEGIN { printf "%.1f", a / b }'), PostgreSQL $(pg_or_na awk -v a="$(median "${P50[postgres]:-}")" -v b="$(median "${P50[ref]}")" 'BEGIN { printf "%.1f", a / b }').
 wrk errors over all counted runs: non-2xx responses $TOTAL_NON2XX, socket errors $TOTAL_SOCK.

@@ -177,7 +177,7 @@ pub async fn list_areas(
 ) -> Result<Response, ApiError> {
     let boundaries = parse_boundaries(params.boundaries.as_deref())?;
     let level = parse_level(params.level.as_deref(), boundaries)?;
-    let areas = state.store.areas(boundaries, level).await?;
+    let areas = state.store.areas_with_geometry(boundaries, level).await?;
     let crosswalk = state.store.crosswalk().await?;
     let mut codes: HashMap<i64, String> = HashMap::new();
     for b in [Boundaries::B2014, Boundaries::B2016] {

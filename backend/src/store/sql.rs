@@ -138,6 +138,8 @@ const VARIABLE_COLUMNS: &str =
     "id, code, column_name, label_it, label_en, grp, unit, kind, numerator, \
     denominator, denominator_scope, note_it, note_en";
 const AREA_COLUMNS: &str = "id, code, level, boundaries, number, name, slug, parent_id, geometry";
+const AREA_COLUMNS_NO_GEOMETRY: &str =
+    "id, code, level, boundaries, number, name, slug, parent_id, CAST(NULL AS TEXT) AS geometry";
 
 /// Rows per multi-row INSERT: well under SQLite's bound-parameter limit.
 const BATCH: usize = 400;
@@ -407,6 +409,18 @@ macro_rules! sql_store {
 
             async fn areas(&self, boundaries: Boundaries, level: Level) -> Result<Vec<Area>> {
                 let rows: Vec<AreaRow> = sqlx::query_as(&format!(
+                    "SELECT {AREA_COLUMNS_NO_GEOMETRY} FROM areas WHERE boundaries = $1 AND level = $2 \
+                     ORDER BY number, name"
+                ))
+                .bind(boundaries.as_str())
+                .bind(level.as_str())
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter().map(Area::try_from).collect()
+            }
+
+            async fn areas_with_geometry(&self, boundaries: Boundaries, level: Level) -> Result<Vec<Area>> {
+                let rows: Vec<AreaRow> = sqlx::query_as(&format!(
                     "SELECT {AREA_COLUMNS} FROM areas WHERE boundaries = $1 AND level = $2 ORDER BY number, name"
                 ))
                 .bind(boundaries.as_str())
@@ -418,7 +432,7 @@ macro_rules! sql_store {
 
             async fn resolve_area(&self, name: &str) -> Result<Vec<Area>> {
                 let rows: Vec<AreaRow> = sqlx::query_as(&format!(
-                    "SELECT {AREA_COLUMNS} FROM areas WHERE id IN (SELECT area_id FROM area_aliases WHERE alias = $1) \
+                    "SELECT {AREA_COLUMNS_NO_GEOMETRY} FROM areas WHERE id IN (SELECT area_id FROM area_aliases WHERE alias = $1) \
                      ORDER BY boundaries, level, number, name"
                 ))
                 .bind(normalize_alias(name))
