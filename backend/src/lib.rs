@@ -4,7 +4,8 @@
 //! Layout: `config` (settings), `catalog` (official files, parsers),
 //! `import` (fetch, verify, load), `geography` (boundaries), `areas`
 //! (codes, aliases), `model` (domain types), `store` (SQLite/PostgreSQL),
-//! `query` (aggregation and rates), `http` (routes), `server` (lifecycle),
+//! `query` (aggregation and rates), `reference` (the
+//! published data in memory), `http` (routes), `server` (lifecycle),
 //! `telemetry` (logs).
 
 pub mod areas;
@@ -15,6 +16,7 @@ pub mod http;
 pub mod import;
 pub mod model;
 pub mod query;
+pub mod reference;
 pub mod server;
 pub mod store;
 pub mod telemetry;

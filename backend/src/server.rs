@@ -11,8 +11,10 @@ use tokio::sync::RwLock;
 
 use crate::catalog::Catalog;
 use crate::config::Config;
+use crate::http::cache::ResponseCache;
 use crate::http::{router, AppState, DataStatus};
 use crate::import::{self, Location};
+use crate::reference::ReferenceCache;
 use crate::store::{self, Store};
 use crate::Error;
 
@@ -34,11 +36,15 @@ pub async fn prepare(config: Config, store: Arc<dyn Store>) -> Result<AppState, 
     } else {
         DataStatus::Missing("automatic import is off (OPENWELFARE_AUTO_IMPORT=false)".into())
     };
+    let reference = Arc::new(ReferenceCache::new(store.clone()));
+    reference.reload().await?;
     let state = AppState {
         store,
         catalog,
         config: Arc::new(config),
         data_status: Arc::new(RwLock::new(status.clone())),
+        reference,
+        responses: Arc::new(ResponseCache::default()),
     };
     if status == DataStatus::Importing {
         let state = state.clone();
@@ -49,6 +55,9 @@ pub async fn prepare(config: Config, store: Arc<dyn Store>) -> Result<AppState, 
             let status = match result {
                 Ok(outcome) => {
                     tracing::info!(%outcome, "import done");
+                    if let Err(e) = state.reference.reload().await {
+                        tracing::error!(error = %e, "cannot reload the imported data");
+                    }
                     DataStatus::Loaded
                 }
                 Err(e) => {

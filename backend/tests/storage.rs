@@ -19,6 +19,7 @@ on_both_backends!(
     import_reads_a_mirror_over_http,
     unknown_parameters_are_named_in_a_problem,
     every_response_is_tagged_compressed_and_limited,
+    views_are_cached_and_revalidated_per_data_version,
 );
 
 async fn import_from(
@@ -592,4 +593,77 @@ async fn every_response_is_tagged_compressed_and_limited(db: TestDb) {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+async fn views_are_cached_and_revalidated_per_data_version(db: TestDb) {
+    use axum::body::Body;
+    use axum::http::Request;
+    use std::io::Read;
+    use tower::ServiceExt;
+
+    import_mirror(&db).await;
+    let app = openwelfare::http::router(db.state().await);
+    let uri = "/api/v1/observations?dataset=pai&variable=donne&year=2014&boundaries=2016";
+    let send = |headers: Vec<(&'static str, String)>| {
+        let app = app.clone();
+        async move {
+            let mut request = Request::get(uri);
+            for (name, value) in headers {
+                request = request.header(name, value);
+            }
+            app.oneshot(request.body(Body::empty()).unwrap())
+                .await
+                .unwrap()
+        }
+    };
+
+    let first = send(vec![]).await;
+    assert_eq!(first.status(), StatusCode::OK);
+    let etag = first.headers()["etag"].to_str().unwrap().to_string();
+    let modified = first.headers()["last-modified"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let body = axum::body::to_bytes(first.into_body(), usize::MAX)
+        .await
+        .unwrap();
+
+    let revalidated = send(vec![("if-none-match", etag.clone())]).await;
+    assert_eq!(revalidated.status(), StatusCode::NOT_MODIFIED);
+    let revalidated = send(vec![("if-modified-since", modified.clone())]).await;
+    assert_eq!(revalidated.status(), StatusCode::NOT_MODIFIED);
+
+    let zipped = send(vec![("accept-encoding", "gzip, br".into())]).await;
+    assert_eq!(zipped.headers()["content-encoding"], "gzip");
+    let compressed = axum::body::to_bytes(zipped.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    let mut inflated = Vec::new();
+    flate2::read::GzDecoder::new(&compressed[..])
+        .read_to_end(&mut inflated)
+        .unwrap();
+    assert_eq!(
+        inflated,
+        body.to_vec(),
+        "the precompressed body is the same view"
+    );
+
+    // A new import (as another process would run it) shows within a second:
+    // same content, so the same ETag, but a new Last-Modified.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    import_from(&db, &Location::MirrorDir(mirror()), true)
+        .await
+        .expect("forced import");
+    tokio::time::sleep(
+        openwelfare::reference::CHECK_INTERVAL + std::time::Duration::from_millis(100),
+    )
+    .await;
+    let after = send(vec![("if-modified-since", modified.clone())]).await;
+    assert_eq!(
+        after.status(),
+        StatusCode::OK,
+        "modified since the first import"
+    );
+    assert_ne!(after.headers()["last-modified"].to_str().unwrap(), modified);
+    assert_eq!(after.headers()["etag"].to_str().unwrap(), etag);
 }

@@ -1,19 +1,19 @@
 //! JSON API v1 (read-only): datasets, areas as GeoJSON, observations as JSON
 //! or CSV. The OpenAPI document is generated from these handlers.
 
-use std::collections::HashMap;
-
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
+use super::cache::Rendered;
 use super::error::{ApiError, Problem};
 use super::AppState;
-use crate::model::{Area, Boundaries, Dataset, Level, Variable, VariableKind};
-use crate::query::{self, Inputs, Note, NoteCode, Row, Target};
+use crate::model::{Boundaries, Dataset, Level, Variable, VariableKind};
+use crate::query::{Note, NoteCode, Row};
+use crate::reference::{DatasetEntry, Reference};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -58,11 +58,18 @@ pub struct DatasetDetail {
 /// Every imported dataset.
 #[utoipa::path(get, path = "/api/v1/datasets", responses((status = 200, body = [Dataset])))]
 pub async fn list_datasets(State(state): State<AppState>) -> Result<Json<Vec<Dataset>>, ApiError> {
-    Ok(Json(state.store.datasets().await?))
+    let reference = state.reference.get().await?;
+    Ok(Json(
+        reference
+            .datasets
+            .iter()
+            .map(|d| d.dataset.clone())
+            .collect(),
+    ))
 }
 
-async fn find_dataset(state: &AppState, slug: &str) -> Result<Dataset, ApiError> {
-    state.store.dataset(slug).await?.ok_or_else(|| {
+fn find_dataset<'a>(reference: &'a Reference, slug: &str) -> Result<&'a DatasetEntry, ApiError> {
+    reference.dataset(slug).ok_or_else(|| {
         ApiError::not_found(
             "dataset",
             format!("no dataset \"{slug}\"; see /api/v1/datasets"),
@@ -77,20 +84,12 @@ pub async fn get_dataset(
     State(state): State<AppState>,
     Path(slug): Path<String>,
 ) -> Result<Json<DatasetDetail>, ApiError> {
-    let dataset = find_dataset(&state, &slug).await?;
-    let variables = state.store.variables(dataset.id).await?;
-    let mut years = Vec::new();
-    if let Some(first) = variables.first() {
-        for o in state.store.observations(first.id, None).await? {
-            if !years.contains(&o.year) {
-                years.push(o.year);
-            }
-        }
-    }
+    let reference = state.reference.get().await?;
+    let entry = find_dataset(&reference, &slug)?;
     Ok(Json(DatasetDetail {
-        dataset,
-        variables,
-        years,
+        dataset: entry.dataset.clone(),
+        variables: entry.variables.clone(),
+        years: entry.years.clone(),
     }))
 }
 
@@ -173,58 +172,58 @@ fn parse_level(value: Option<&str>, boundaries: Boundaries) -> Result<Level, Api
     responses((status = 200, body = AreaCollection, content_type = "application/geo+json"), (status = 400, body = Problem, content_type = "application/problem+json")))]
 pub async fn list_areas(
     State(state): State<AppState>,
+    headers: HeaderMap,
     Query(params): Query<AreasParams>,
 ) -> Result<Response, ApiError> {
     let boundaries = parse_boundaries(params.boundaries.as_deref())?;
     let level = parse_level(params.level.as_deref(), boundaries)?;
-    let areas = state.store.areas_with_geometry(boundaries, level).await?;
-    let crosswalk = state.store.crosswalk().await?;
-    let mut codes: HashMap<i64, String> = HashMap::new();
-    for b in [Boundaries::B2014, Boundaries::B2016] {
-        for a in state.store.areas(b, Level::Quartiere).await? {
-            codes.insert(a.id, a.code);
-        }
-    }
-    let features = areas
-        .into_iter()
-        .map(|area| {
-            let parts = crosswalk
+    let reference = state.reference.get().await?;
+    let key = format!("areas|{}|{}", boundaries.as_str(), level.as_str());
+    state
+        .responses
+        .respond(&headers, reference.version, &key, || {
+            let code = |id: Option<i64>| {
+                id.and_then(|id| reference.area_by_id(id))
+                    .map(|a| a.code.clone())
+            };
+            let features = reference
+                .areas(boundaries, level)
                 .iter()
-                .filter(|(_, to)| *to == area.id)
-                .filter_map(|(from, _)| codes.get(from).cloned())
+                .map(|area| AreaFeature {
+                    kind: "Feature",
+                    id: area.code.clone(),
+                    properties: AreaProperties {
+                        parent: code(area.parent_id),
+                        code: area.code.clone(),
+                        name: area.name.clone(),
+                        slug: area.slug.clone(),
+                        level: area.level,
+                        boundaries: area.boundaries,
+                        number: area.number,
+                        parts: reference
+                            .parts(area)
+                            .into_iter()
+                            .map(|a| a.code.clone())
+                            .collect(),
+                        became: reference.became(area).map(|a| a.code.clone()),
+                    },
+                    geometry: area
+                        .geometry
+                        .as_deref()
+                        .and_then(|g| serde_json::from_str(g).ok()),
+                })
                 .collect();
-            let became = crosswalk
-                .iter()
-                .find(|(from, _)| *from == area.id)
-                .and_then(|(_, to)| codes.get(to).cloned());
-            let geometry = area
-                .geometry
-                .as_deref()
-                .and_then(|g| serde_json::from_str(g).ok());
-            AreaFeature {
-                kind: "Feature",
-                id: area.code.clone(),
-                properties: AreaProperties {
-                    parent: area.parent_id.and_then(|id| codes.get(&id).cloned()),
-                    code: area.code,
-                    name: area.name,
-                    slug: area.slug,
-                    level: area.level,
-                    boundaries: area.boundaries,
-                    number: area.number,
-                    parts,
-                    became,
-                },
-                geometry,
-            }
+            let body = serde_json::to_vec(&AreaCollection {
+                kind: "FeatureCollection",
+                features,
+            })
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+            Ok(Rendered {
+                content_type: "application/geo+json",
+                body,
+                disposition: None,
+            })
         })
-        .collect();
-    let body = serde_json::to_vec(&AreaCollection {
-        kind: "FeatureCollection",
-        features,
-    })
-    .map_err(|e| ApiError::Internal(e.to_string()))?;
-    Ok(([(header::CONTENT_TYPE, "application/geo+json")], body).into_response())
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -318,7 +317,8 @@ pub async fn observations(
             "a dataset slug is required; see /api/v1/datasets",
         )
     })?;
-    let dataset = find_dataset(&state, slug).await?;
+    let reference = state.reference.get().await?;
+    let entry = find_dataset(&reference, slug)?;
     let boundaries = parse_boundaries(params.boundaries.as_deref())?;
     let level = parse_level(params.level.as_deref(), boundaries)?;
     let year = match params.year.as_deref() {
@@ -328,6 +328,12 @@ pub async fn observations(
                 .map_err(|_| ApiError::bad("year", format!("\"{y}\" is not a year")))?,
         ),
     };
+    if let Some(y) = year.filter(|y| !entry.years.contains(y)) {
+        return Err(ApiError::not_found(
+            "year",
+            format!("dataset \"{slug}\" has no observations for {y}"),
+        ));
+    }
     let csv = match params.format.as_deref() {
         Some("csv") => true,
         Some("json") => false,
@@ -342,170 +348,105 @@ pub async fn observations(
             .and_then(|v| v.to_str().ok())
             .is_some_and(|accept| accept.contains("text/csv")),
     };
-
-    let variables = state.store.variables(dataset.id).await?;
-    let code = params.variable.as_deref().unwrap_or("totale");
-    let default_code = variables
-        .first()
-        .map(|v| v.code.clone())
-        .unwrap_or_default();
-    let code = if params.variable.is_none() && !variables.iter().any(|v| v.code == code) {
-        default_code.as_str()
-    } else {
-        code
-    };
-    let variable = variables
-        .iter()
-        .find(|v| v.code == code)
-        .cloned()
-        .ok_or_else(|| {
+    let variable = match params.variable.as_deref() {
+        Some(code) => entry.variable(code).ok_or_else(|| {
             ApiError::not_found(
                 "variable",
                 format!(
                     "dataset \"{slug}\" has no variable \"{code}\"; see /api/v1/datasets/{slug}"
                 ),
             )
-        })?;
-    let by_code = |code: Option<&str>| code.and_then(|c| variables.iter().find(|v| v.code == c));
-
-    let mut inputs = Inputs {
-        values: state.store.observations(variable.id, year).await?,
-        ..Inputs::default()
+        })?,
+        None => entry
+            .variable("totale")
+            .or(entry.variables.first())
+            .ok_or_else(|| {
+                ApiError::not_found("variable", format!("dataset \"{slug}\" has no variables"))
+            })?,
     };
-    if year.is_some() && inputs.values.is_empty() {
-        return Err(ApiError::not_found(
-            "year",
-            format!(
-                "dataset \"{slug}\" has no observations for {}",
-                year.unwrap_or_default()
-            ),
-        ));
-    }
-    if let Some(population) = by_code(Some("popolazione")) {
-        inputs.population = state.store.observations(population.id, year).await?;
-    }
-    if let Some(n) = by_code(variable.numerator.as_deref()) {
-        inputs.numerator = state.store.observations(n.id, year).await?;
-    }
-    if let Some(d) = by_code(variable.denominator.as_deref()) {
-        inputs.denominator = state.store.observations(d.id, year).await?;
-    }
 
-    let targets = targets(&state, boundaries, level).await?;
-    let rows = query::compute(&variable, &targets, &inputs);
-
-    if csv {
-        let mut writer = csv::Writer::from_writer(Vec::new());
-        let io = |e: csv::Error| ApiError::Internal(e.to_string());
-        writer
-            .write_record([
-                "area_code",
-                "area_name",
-                "year",
-                "value",
-                "population",
-                "per_1000",
-                "share",
-                "note",
-            ])
-            .map_err(io)?;
-        let num = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
-        for r in &rows {
-            writer
-                .write_record([
-                    r.area_code.clone(),
-                    r.area_name.clone(),
-                    r.year.to_string(),
-                    num(r.value),
-                    num(r.population),
-                    num(r.per_1000),
-                    num(r.share),
-                    r.note
-                        .as_ref()
-                        .map(|n| n.message.clone())
-                        .unwrap_or_default(),
-                ])
-                .map_err(io)?;
+    let key = format!(
+        "observations|{slug}|{}|{year:?}|{}|{}|{csv}",
+        variable.code,
+        boundaries.as_str(),
+        level.as_str()
+    );
+    state.responses.respond(&headers, reference.version, &key, || {
+        let rows = entry.rows(&reference, variable, year, boundaries, level);
+        if csv {
+            let filename = format!(
+                "{}-{}-{}{}.csv",
+                entry.dataset.slug,
+                variable.code,
+                boundaries.as_str(),
+                year.map(|y| format!("-{y}")).unwrap_or_default()
+            );
+            return Ok(Rendered {
+                content_type: "text/csv; charset=utf-8",
+                body: rows_csv(&rows)?,
+                disposition: Some(format!("attachment; filename=\"{filename}\"")),
+            });
         }
-        let body = writer
-            .into_inner()
-            .map_err(|e| ApiError::Internal(e.to_string()))?;
-        let filename = format!(
-            "{}-{}-{}{}.csv",
-            dataset.slug,
-            variable.code,
-            boundaries.as_str(),
-            year.map(|y| format!("-{y}")).unwrap_or_default()
-        );
-        return Ok((
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"{filename}\""),
-                ),
-            ],
-            body,
-        )
-            .into_response());
-    }
-
-    Ok(Json(ObservationsResponse {
-        dataset: dataset.slug,
-        boundaries,
-        level,
-        year,
-        licence: dataset.licence,
-        attribution: dataset.attribution,
-        method: Method {
-            per_1000: "value / population × 1,000, population being the dataset's own resident population \
-                       (column Popolazione of the same file), summed over the parts of a merged area"
-                .into(),
-            share: "value / sum of the values of all areas of the same boundary set and year".into(),
-            aggregation: "2016 quartieri sum the counts of their 2014 parts; rates are recomputed from summed \
-                          numerators and denominators, or null with a note when the source gives no formula; \
-                          a part not reported makes the merged value null"
-                .into(),
-        },
-        variable,
-        rows,
+        let body = serde_json::to_vec(&ObservationsResponse {
+            dataset: entry.dataset.slug.clone(),
+            boundaries,
+            level,
+            year,
+            licence: entry.dataset.licence.clone(),
+            attribution: entry.dataset.attribution.clone(),
+            method: Method {
+                per_1000: "value / population × 1,000, population being the dataset's own resident population \
+                           (column Popolazione of the same file), summed over the parts of a merged area"
+                    .into(),
+                share: "value / sum of the values of all areas of the same boundary set and year".into(),
+                aggregation: "2016 quartieri sum the counts of their 2014 parts; rates are recomputed from summed \
+                              numerators and denominators, or null with a note when the source gives no formula; \
+                              a part not reported makes the merged value null"
+                    .into(),
+            },
+            variable: variable.clone(),
+            rows,
+        })
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+        Ok(Rendered { content_type: "application/json", body, disposition: None })
     })
-    .into_response())
 }
 
-/// The areas shown and the stored areas each one sums.
-async fn targets(
-    state: &AppState,
-    boundaries: Boundaries,
-    level: Level,
-) -> Result<Vec<Target>, ApiError> {
-    let shown = state.store.areas(boundaries, level).await?;
-    if boundaries == Boundaries::B2014 {
-        return Ok(shown
-            .into_iter()
-            .map(|area| Target {
-                parts: vec![area.clone()],
-                area,
-            })
-            .collect());
+/// Rows as CSV, one line per area and year.
+pub fn rows_csv(rows: &[Row]) -> Result<Vec<u8>, ApiError> {
+    let io = |e: csv::Error| ApiError::Internal(e.to_string());
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer
+        .write_record([
+            "area_code",
+            "area_name",
+            "year",
+            "value",
+            "population",
+            "per_1000",
+            "share",
+            "note",
+        ])
+        .map_err(io)?;
+    let num = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
+    for r in rows {
+        writer
+            .write_record([
+                r.area_code.clone(),
+                r.area_name.clone(),
+                r.year.to_string(),
+                num(r.value),
+                num(r.population),
+                num(r.per_1000),
+                num(r.share),
+                r.note
+                    .as_ref()
+                    .map(|n| n.message.clone())
+                    .unwrap_or_default(),
+            ])
+            .map_err(io)?;
     }
-    let parts_2014: HashMap<i64, Area> = state
-        .store
-        .areas(Boundaries::B2014, Level::Quartiere)
-        .await?
-        .into_iter()
-        .map(|a| (a.id, a))
-        .collect();
-    let crosswalk = state.store.crosswalk().await?;
-    Ok(shown
-        .into_iter()
-        .map(|area| {
-            let parts = crosswalk
-                .iter()
-                .filter(|(_, to)| *to == area.id)
-                .filter_map(|(from, _)| parts_2014.get(from).cloned())
-                .collect();
-            Target { area, parts }
-        })
-        .collect())
+    writer
+        .into_inner()
+        .map_err(|e| ApiError::Internal(e.to_string()))
 }

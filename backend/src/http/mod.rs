@@ -3,6 +3,7 @@
 //! compression, time and size limits, security headers).
 
 pub mod api;
+pub mod cache;
 pub mod error;
 mod pages;
 
@@ -26,7 +27,9 @@ use tower_http::trace::TraceLayer;
 
 use crate::catalog::Catalog;
 use crate::config::Config;
+use crate::reference::ReferenceCache;
 use crate::store::Store;
+use cache::ResponseCache;
 
 /// Where the official data stands, for the home page and /readyz.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,6 +46,10 @@ pub struct AppState {
     pub catalog: Arc<Catalog>,
     pub config: Arc<Config>,
     pub data_status: Arc<RwLock<DataStatus>>,
+    /// The published data, in memory.
+    pub reference: Arc<ReferenceCache>,
+    /// Rendered views per data version.
+    pub responses: Arc<ResponseCache>,
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");

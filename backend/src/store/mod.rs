@@ -79,6 +79,11 @@ pub trait Store: Send + Sync + 'static {
     async fn crosswalk(&self) -> Result<Vec<(i64, i64)>>;
     /// Observations of one variable, optionally for one year.
     async fn observations(&self, variable_id: i64, year: Option<i32>) -> Result<Vec<Observation>>;
+    /// Every observation of a dataset.
+    async fn dataset_observations(&self, dataset_id: i64) -> Result<Vec<Observation>>;
+    /// When the official data last changed (the latest import), or None
+    /// when nothing is loaded. Cheap: readers poll it to refresh caches.
+    async fn data_version(&self) -> Result<Option<OffsetDateTime>>;
     /// Events with an id greater than `after`, oldest first, at most `limit`.
     async fn events_after(&self, after: i64, limit: i64) -> Result<Vec<Event>>;
     /// Every row of the official-data tables as text, in a fixed order;

@@ -462,6 +462,27 @@ macro_rules! sql_store {
                     .collect())
             }
 
+            async fn dataset_observations(&self, dataset_id: i64) -> Result<Vec<Observation>> {
+                let rows: Vec<(i64, i64, i32, Option<f64>)> = sqlx::query_as(
+                    "SELECT o.variable_id, o.area_id, o.year, o.value FROM observations o \
+                     JOIN variables v ON v.id = o.variable_id WHERE v.dataset_id = $1 \
+                     ORDER BY o.variable_id, o.year, o.area_id",
+                )
+                .bind(dataset_id)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(variable_id, area_id, year, value)| Observation { variable_id, area_id, year, value })
+                    .collect())
+            }
+
+            async fn data_version(&self) -> Result<Option<OffsetDateTime>> {
+                let (version,): (Option<OffsetDateTime>,) =
+                    sqlx::query_as("SELECT MAX(imported_at) FROM source_files").fetch_one(&self.pool).await?;
+                Ok(version)
+            }
+
             async fn events_after(&self, after: i64, limit: i64) -> Result<Vec<Event>> {
                 let rows: Vec<(i64, String, Json<serde_json::Value>, OffsetDateTime)> = sqlx::query_as(
                     "SELECT id, topic, payload, created_at FROM events WHERE id > $1 ORDER BY id LIMIT $2",
