@@ -36,9 +36,16 @@ struct Entry {
     gzip: Option<Bytes>,
 }
 
+/// The entries rendered for one data version.
+#[derive(Default)]
+struct Generation {
+    version: Option<OffsetDateTime>,
+    entries: HashMap<String, Arc<Entry>>,
+}
+
 #[derive(Default)]
 pub struct ResponseCache {
-    inner: RwLock<(Option<OffsetDateTime>, HashMap<String, Arc<Entry>>)>,
+    inner: RwLock<Generation>,
 }
 
 fn gzip(body: &[u8]) -> Option<Bytes> {
@@ -80,8 +87,8 @@ impl ResponseCache {
     ) -> Result<Response, ApiError> {
         let cached = {
             let inner = self.inner.read().unwrap_or_else(|e| e.into_inner());
-            if inner.0 == version {
-                inner.1.get(key).cloned()
+            if inner.version == version {
+                inner.entries.get(key).cloned()
             } else {
                 None
             }
@@ -103,10 +110,10 @@ impl ResponseCache {
                     body: Bytes::from(rendered.body),
                 });
                 let mut inner = self.inner.write().unwrap_or_else(|e| e.into_inner());
-                if inner.0 != version || inner.1.len() >= MAX_ENTRIES {
-                    *inner = (version, HashMap::new());
+                if inner.version != version || inner.entries.len() >= MAX_ENTRIES {
+                    *inner = Generation { version, entries: HashMap::new() };
                 }
-                inner.1.insert(key.to_string(), entry.clone());
+                inner.entries.insert(key.to_string(), entry.clone());
                 entry
             }
         };
