@@ -9,13 +9,17 @@
 //! `telemetry` (logs).
 
 pub mod areas;
+pub mod cartography;
 pub mod catalog;
+pub mod classify;
 pub mod config;
 pub mod geography;
 pub mod http;
 pub mod import;
+pub mod map;
 pub mod model;
 pub mod query;
+pub mod render;
 pub mod reference;
 pub mod server;
 pub mod store;

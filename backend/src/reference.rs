@@ -17,7 +17,10 @@ use time::OffsetDateTime;
 
 use crate::model::{Area, Boundaries, Dataset, Level, Observation, Variable};
 use crate::query::{self, Inputs, Row, Target};
-use crate::store::{Result, Store};
+use crate::cartography::{self, MapGeometry};
+use crate::geography;
+use crate::map::{MAP_TOLERANCE, MAP_WIDTH};
+use crate::store::{Result, Store, StoreError};
 
 pub const CHECK_INTERVAL: Duration = Duration::from_secs(1);
 
@@ -78,6 +81,8 @@ pub struct Reference {
     pub areas: HashMap<(Boundaries, Level), Vec<Area>>,
     /// (2014 area id, 2016 area id).
     pub crosswalk: Vec<(i64, i64)>,
+    /// The quartieri projected and simplified for the map, per boundary set.
+    pub maps: HashMap<Boundaries, MapGeometry>,
 }
 
 impl Reference {
@@ -110,12 +115,24 @@ impl Reference {
         ] {
             areas.insert(key, store.areas_with_geometry(key.0, key.1).await?);
         }
-        Ok(Reference {
-            version,
-            datasets,
-            areas,
-            crosswalk: store.crosswalk().await?,
-        })
+        let mut maps = HashMap::new();
+        for boundaries in [Boundaries::B2014, Boundaries::B2016] {
+            let mut shapes = Vec::new();
+            for area in areas.get(&(boundaries, Level::Quartiere)).into_iter().flatten() {
+                let Some(text) = &area.geometry else { continue };
+                let geometry = geography::from_geojson_geometry(text).map_err(|e| {
+                    StoreError::Internal(format!("area {}: stored geometry unreadable: {e}", area.code))
+                })?;
+                shapes.push((area.code.clone(), geometry));
+            }
+            if !shapes.is_empty() {
+                let map = cartography::build(&shapes, MAP_WIDTH, MAP_TOLERANCE).map_err(|e| {
+                    StoreError::Internal(format!("map of the {} boundaries: {e}", boundaries.as_str()))
+                })?;
+                maps.insert(boundaries, map);
+            }
+        }
+        Ok(Reference { version, datasets, areas, crosswalk: store.crosswalk().await?, maps })
     }
 
     pub fn dataset(&self, slug: &str) -> Option<&DatasetEntry> {

@@ -1,4 +1,11 @@
 //! Open Welfare Bologna's views: pure functions from a view-model to
-//! markup (maud), so they can be tested without a server.
+//! markup (maud), so they can be tested without a server, plus the static
+//! assets (CSS, one small ES module) embedded with hashed names.
 
+pub mod assets;
+pub mod charts;
+pub mod i18n;
+pub mod layout;
+pub mod map;
+pub mod pages;
 pub mod views;

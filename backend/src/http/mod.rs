@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod cache;
+mod details;
 pub mod error;
 mod pages;
 
@@ -71,6 +72,17 @@ pub fn router(state: AppState) -> Router {
     let body_limit = state.config.max_body_bytes;
     Router::new()
         .route("/", get(pages::home))
+        .route("/tabella", get(pages::table))
+        .route("/embed", get(pages::embed))
+        .route("/mappa.svg", get(pages::map_svg))
+        .route("/mappa.png", get(pages::map_png))
+        .route("/mappa.geojson", get(pages::map_geojson))
+        .route("/mappa.csv", get(pages::map_csv))
+        .route("/static/{file}", get(pages::static_asset))
+        .route("/quartieri/{slug}", get(details::quartiere_2016))
+        .route("/quartieri/2014/{slug}", get(details::quartiere_2014))
+        .route("/datasets", get(details::datasets))
+        .route("/datasets/{slug}", get(details::dataset))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/api/v1/openapi.json", get(api::openapi))
@@ -91,7 +103,7 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static("default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'"),
+            HeaderValue::from_static("default-src 'self'; img-src 'self' data:; frame-ancestors 'none'"),
         ))
         .layer(CompressionLayer::new())
         .layer(RequestBodyLimitLayer::new(body_limit))

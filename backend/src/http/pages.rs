@@ -1,49 +1,235 @@
-//! Server-rendered pages (views live in the frontend crate).
+//! Server-rendered pages (views live in the frontend crate): the map, its
+//! table, embed and downloads, quartiere and dataset pages, static assets.
+//! Every page works without JavaScript; each view is rendered once per data
+//! version and language, then served from the response cache.
 
-use axum::extract::State;
-use axum::http::{header, HeaderMap, StatusCode};
+use std::collections::HashMap;
+
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
+use openwelfare_frontend::i18n::Lang;
 use openwelfare_frontend::views::{self, DatasetLink, HomeView, ImportState};
+use openwelfare_frontend::{assets, map as map_views};
 
+use super::cache::Rendered;
 use super::error::ApiError;
 use super::{AppState, DataStatus};
+use crate::map::{self, MapParams};
+use crate::model::Level;
+use crate::reference::Reference;
 
-pub async fn home(State(state): State<AppState>) -> Result<Html<String>, ApiError> {
-    let datasets = state
-        .store
-        .datasets()
-        .await?
-        .into_iter()
-        .map(|d| DatasetLink {
-            slug: d.slug,
-            title: d.title_it,
-            attribution: d.attribution,
-            licence: d.licence,
-        })
-        .collect();
+pub type Params = Query<HashMap<String, String>>;
+
+const LANG_COOKIE: &str = "lang";
+
+/// The reader's language: `?lang=`, then the cookie, then Accept-Language.
+/// Returns whether the choice came from the query (then it is remembered).
+pub fn language(query: &HashMap<String, String>, headers: &HeaderMap) -> (Lang, bool) {
+    if let Some(lang) = query.get("lang").and_then(|l| Lang::parse(l)) {
+        return (lang, true);
+    }
+    let cookie = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == LANG_COOKIE)
+        .and_then(|(_, value)| Lang::parse(value));
+    if let Some(lang) = cookie {
+        return (lang, false);
+    }
+    let accept = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    (Lang::from_accept_language(accept), false)
+}
+
+fn remember(mut response: Response, lang: Lang, set: bool) -> Response {
+    if set {
+        let cookie = format!("{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", lang.code());
+        if let Ok(value) = HeaderValue::from_str(&cookie) {
+            response.headers_mut().append(header::SET_COOKIE, value);
+        }
+    }
+    response
+}
+
+fn html(markup: maud::Markup) -> Result<Rendered, ApiError> {
+    Ok(Rendered { content_type: "text/html; charset=utf-8", body: markup.into_string().into_bytes(), disposition: None })
+}
+
+/// Without data there is no map: the page that says how to import.
+async fn no_data_page(state: &AppState) -> Response {
     let import = match state.data_status.read().await.clone() {
-        DataStatus::Loaded => ImportState::Loaded,
-        DataStatus::Importing => ImportState::Importing,
+        DataStatus::Loaded | DataStatus::Importing => ImportState::Importing,
         DataStatus::Missing(reason) => ImportState::Missing { reason },
     };
-    Ok(Html(
-        views::home(&HomeView { datasets, import }).into_string(),
-    ))
+    Html(views::home(&HomeView { datasets: Vec::<DatasetLink>::new(), import }).into_string()).into_response()
+}
+
+#[derive(Clone, Copy)]
+enum MapPage {
+    Home,
+    Table,
+    Embed,
+    Svg,
+    Png,
+    GeoJson,
+    Csv,
+}
+
+async fn map_page(state: AppState, headers: HeaderMap, query: HashMap<String, String>, page: MapPage) -> Result<Response, ApiError> {
+    let reference = state.reference.get().await?;
+    if reference.datasets.is_empty() {
+        return Ok(no_data_page(&state).await);
+    }
+    let (lang, set_cookie) = language(&query, &headers);
+    let params = MapParams::from_query(&query, &reference);
+    let name = match page {
+        MapPage::Home => "home",
+        MapPage::Table => "table",
+        MapPage::Embed => "embed",
+        MapPage::Svg => "svg",
+        MapPage::Png => "png",
+        MapPage::GeoJson => "geojson",
+        MapPage::Csv => "csv",
+    };
+    let key = format!("map|{name}|{}|{:?}|{}", params.query_string(), params.sort, lang.code());
+    let public_url = state.config.public_url.to_string();
+    let mut response = state.responses.respond(&headers, reference.version, &key, || {
+        let view = map::build(&reference, &params, lang, &public_url)
+            .ok_or_else(|| ApiError::Internal("map view without data".into()))?;
+        let base = match page {
+            MapPage::Table => "/tabella",
+            MapPage::Embed => "/embed",
+            _ => "/",
+        };
+        let here = format!("{base}?{}", params.query_string());
+        let file = format!("{}-{}-{}", params.dataset, params.variable, params.boundaries.as_str());
+        match page {
+            MapPage::Home => html(map_views::home(&view, &here)),
+            MapPage::Table => html(map_views::table(&view, &here)),
+            MapPage::Embed => html(map_views::embed(&view, &here)),
+            MapPage::Svg => Ok(Rendered {
+                content_type: "image/svg+xml",
+                body: map_views::svg_document(&view).into_bytes(),
+                disposition: Some(format!("attachment; filename=\"{file}.svg\"")),
+            }),
+            MapPage::Png => Ok(Rendered {
+                content_type: "image/png",
+                body: crate::render::png(&map_views::svg_document(&view), 2.0)
+                    .map_err(|e| ApiError::Internal(e.to_string()))?,
+                disposition: Some(format!("attachment; filename=\"{file}.png\"")),
+            }),
+            MapPage::GeoJson => Ok(Rendered {
+                content_type: "application/geo+json",
+                body: geojson_with_values(&reference, &params)?,
+                disposition: Some(format!("attachment; filename=\"{file}.geojson\"")),
+            }),
+            MapPage::Csv => {
+                let entry = reference.dataset(&params.dataset).ok_or_else(|| ApiError::Internal("dataset gone".into()))?;
+                let variable =
+                    entry.variable(&params.variable).ok_or_else(|| ApiError::Internal("variable gone".into()))?;
+                let rows = entry.rows(&reference, variable, entry.years.last().copied(), params.boundaries, Level::Quartiere);
+                Ok(Rendered {
+                    content_type: "text/csv; charset=utf-8",
+                    body: super::api::rows_csv(&rows)?,
+                    disposition: Some(format!("attachment; filename=\"{file}.csv\"")),
+                })
+            }
+        }
+    })?;
+    if matches!(page, MapPage::Embed) {
+        // The one page other sites may frame.
+        response.headers_mut().insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'self'; img-src 'self' data:; frame-ancestors *"),
+        );
+    }
+    Ok(remember(response, lang, set_cookie))
+}
+
+/// The map's values joined to the areas' geometry (CRS84).
+fn geojson_with_values(reference: &Reference, params: &MapParams) -> Result<Vec<u8>, ApiError> {
+    let entry = reference.dataset(&params.dataset).ok_or_else(|| ApiError::Internal("dataset gone".into()))?;
+    let variable = entry.variable(&params.variable).ok_or_else(|| ApiError::Internal("variable gone".into()))?;
+    let rows = entry.rows(reference, variable, entry.years.last().copied(), params.boundaries, Level::Quartiere);
+    let areas = reference.areas(params.boundaries, Level::Quartiere);
+    let features: Vec<serde_json::Value> = rows
+        .iter()
+        .map(|r| {
+            let geometry = areas
+                .iter()
+                .find(|a| a.code == r.area_code)
+                .and_then(|a| a.geometry.as_deref())
+                .and_then(|g| serde_json::from_str::<serde_json::Value>(g).ok());
+            serde_json::json!({
+                "type": "Feature",
+                "id": r.area_code,
+                "properties": {
+                    "code": r.area_code, "name": r.area_name, "year": r.year,
+                    "dataset": entry.dataset.slug, "variable": variable.code,
+                    "value": r.value, "population": r.population, "per_1000": r.per_1000, "share": r.share,
+                    "note": r.note.as_ref().map(|n| n.message.clone()),
+                },
+                "geometry": geometry,
+            })
+        })
+        .collect();
+    serde_json::to_vec(&serde_json::json!({
+        "type": "FeatureCollection",
+        "licence": entry.dataset.licence,
+        "attribution": entry.dataset.attribution,
+        "features": features,
+    }))
+    .map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+pub async fn home(State(state): State<AppState>, headers: HeaderMap, Query(q): Params) -> Result<Response, ApiError> {
+    map_page(state, headers, q, MapPage::Home).await
+}
+pub async fn table(State(state): State<AppState>, headers: HeaderMap, Query(q): Params) -> Result<Response, ApiError> {
+    map_page(state, headers, q, MapPage::Table).await
+}
+pub async fn embed(State(state): State<AppState>, headers: HeaderMap, Query(q): Params) -> Result<Response, ApiError> {
+    map_page(state, headers, q, MapPage::Embed).await
+}
+pub async fn map_svg(State(state): State<AppState>, headers: HeaderMap, Query(q): Params) -> Result<Response, ApiError> {
+    map_page(state, headers, q, MapPage::Svg).await
+}
+pub async fn map_png(State(state): State<AppState>, headers: HeaderMap, Query(q): Params) -> Result<Response, ApiError> {
+    map_page(state, headers, q, MapPage::Png).await
+}
+pub async fn map_geojson(State(state): State<AppState>, headers: HeaderMap, Query(q): Params) -> Result<Response, ApiError> {
+    map_page(state, headers, q, MapPage::GeoJson).await
+}
+pub async fn map_csv(State(state): State<AppState>, headers: HeaderMap, Query(q): Params) -> Result<Response, ApiError> {
+    map_page(state, headers, q, MapPage::Csv).await
+}
+
+/// Hashed static assets, cached for a year.
+pub async fn static_asset(Path(file): Path<String>) -> Response {
+    match assets::find(&format!("/static/{file}")) {
+        Some(asset) => (
+            [
+                (header::CONTENT_TYPE, asset.content_type),
+                (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+            ],
+            asset.body,
+        )
+            .into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
 }
 
 /// Unknown paths: a page for browsers, a problem document for everyone else.
 pub async fn not_found(headers: HeaderMap) -> Response {
-    let wants_html = headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|a| a.contains("text/html"));
+    let wants_html =
+        headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("text/html"));
     if wants_html {
-        (
-            StatusCode::NOT_FOUND,
-            Html(views::not_found().into_string()),
-        )
-            .into_response()
+        (StatusCode::NOT_FOUND, Html(views::not_found().into_string())).into_response()
     } else {
         ApiError::NoRoute.into_response()
     }
 }
+

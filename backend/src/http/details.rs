@@ -1,0 +1,304 @@
+//! The quartiere pages (every variable beside the city value, population
+//! over time) and the dataset pages (provenance and data quality).
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use openwelfare_frontend::charts::Bar;
+use openwelfare_frontend::i18n::Lang;
+use openwelfare_frontend::pages::{self, ChartGroup, DatasetSection, DatasetView, Link, QualityRow, QuartiereView};
+
+use super::cache::Rendered;
+use super::error::ApiError;
+use super::pages::{language, Params};
+use super::AppState;
+use crate::map::{self, area_href, boundaries_label, group_label, variable_label};
+use crate::model::{Area, Boundaries, Level, VariableKind};
+use crate::query::{self, Inputs, Target};
+use crate::reference::{DatasetEntry, Reference};
+
+fn html(markup: maud::Markup) -> Result<Rendered, ApiError> {
+    Ok(Rendered { content_type: "text/html; charset=utf-8", body: markup.into_string().into_bytes(), disposition: None })
+}
+
+fn with_lang(path: String, l: Lang) -> String {
+    if l == Lang::It {
+        path
+    } else {
+        format!("{path}{}lang={}", if path.contains('?') { '&' } else { '?' }, l.code())
+    }
+}
+
+/// Bologna as one area: the sum of every 2014 quartiere.
+fn city(reference: &Reference) -> Target {
+    let parts: Vec<Area> = reference.areas(Boundaries::B2014, Level::Quartiere).to_vec();
+    let area = Area {
+        id: -1,
+        code: "bologna".into(),
+        level: Level::Quartiere,
+        boundaries: Boundaries::B2014,
+        number: None,
+        name: "Bologna".into(),
+        slug: "bologna".into(),
+        parent_id: None,
+        geometry: None,
+    };
+    Target { area, parts }
+}
+
+/// The single value of `code` (per 1,000 residents for counts) for one target.
+fn comparable(entry: &DatasetEntry, code: &str, target: &Target, year: Option<i32>) -> Option<(f64, VariableKind)> {
+    let variable = entry.variable(code)?;
+    let values = |v: Option<&crate::model::Variable>| {
+        v.and_then(|v| entry.observations.get(&v.id))
+            .map(|all| all.iter().filter(|o| year.is_none_or(|y| o.year == y)).copied().collect())
+            .unwrap_or_default()
+    };
+    let inputs = Inputs {
+        values: values(Some(variable)),
+        population: values(entry.variable("popolazione")),
+        numerator: values(variable.numerator.as_deref().and_then(|c| entry.variable(c))),
+        denominator: values(variable.denominator.as_deref().and_then(|c| entry.variable(c))),
+    };
+    let row = query::compute(variable, std::slice::from_ref(target), &inputs).into_iter().next()?;
+    match variable.kind {
+        VariableKind::Count => row.per_1000.map(|v| (v, VariableKind::Count)),
+        VariableKind::Rate => row.value.map(|v| (v, VariableKind::Rate)),
+    }
+}
+
+pub async fn quartiere_2016(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+    Query(q): Params,
+) -> Result<Response, ApiError> {
+    quartiere(state, headers, Boundaries::B2016, slug, q).await
+}
+
+pub async fn quartiere_2014(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+    Query(q): Params,
+) -> Result<Response, ApiError> {
+    quartiere(state, headers, Boundaries::B2014, slug, q).await
+}
+
+async fn quartiere(
+    state: AppState,
+    headers: HeaderMap,
+    boundaries: Boundaries,
+    slug: String,
+    q: HashMap<String, String>,
+) -> Result<Response, ApiError> {
+    let reference = state.reference.get().await?;
+    let (l, _) = language(&q, &headers);
+    let area = reference
+        .areas(boundaries, Level::Quartiere)
+        .iter()
+        .find(|a| a.slug == slug)
+        .cloned()
+        .ok_or_else(|| ApiError::not_found("slug", format!("no quartiere \"{slug}\" on the {} boundaries", boundaries.as_str())))?;
+    let key = format!("quartiere|{}|{slug}|{}", boundaries.as_str(), l.code());
+    let here = area_href(&area.slug, boundaries, Lang::It);
+    state.responses.respond(&headers, reference.version, &key, || {
+        let target = match boundaries {
+            Boundaries::B2014 => Target { parts: vec![area.clone()], area: area.clone() },
+            Boundaries::B2016 => Target { parts: reference.parts(&area).into_iter().cloned().collect(), area: area.clone() },
+        };
+        let bologna = city(&reference);
+        let mut sections = Vec::new();
+        for entry in map::mappable(&reference) {
+            let year = entry.years.last().copied();
+            let mut groups: Vec<ChartGroup> = Vec::new();
+            for v in entry.variables.iter().filter(|v| v.code != "popolazione") {
+                let here_value = comparable(entry, &v.code, &target, year);
+                let city_value = comparable(entry, &v.code, &bologna, year);
+                let text = |value: Option<(f64, VariableKind)>| match value {
+                    Some((x, VariableKind::Count)) => l.number(x, 1),
+                    Some((x, VariableKind::Rate)) => map::format_value(x, v, map::Measure::Count, l),
+                    None => l.pick("n.d.", "n/a").to_string(),
+                };
+                let bar = Bar {
+                    label: variable_label(v, l).to_string(),
+                    area: here_value.map(|x| x.0),
+                    city: city_value.map(|x| x.0),
+                    area_text: text(here_value),
+                    city_text: text(city_value),
+                };
+                let group = group_label(&v.group, l);
+                match groups.iter_mut().find(|g| g.title == group) {
+                    Some(g) => g.bars.push(bar),
+                    None => groups.push(ChartGroup { title: group, bars: vec![bar] }),
+                }
+            }
+            sections.push(DatasetSection {
+                title: l.pick(&entry.dataset.title_it, &entry.dataset.title_en).to_string(),
+                href: with_lang(format!("/datasets/{}", entry.dataset.slug), l),
+                measure: format!(
+                    "{} {}",
+                    year.map(|y| y.to_string()).unwrap_or_default(),
+                    l.pick(
+                        "· valori per 1.000 residenti (i tassi pubblicati così come sono)",
+                        "· values per 1,000 residents (published rates as they are)"
+                    )
+                ),
+                groups,
+            });
+        }
+        // Population: PopRes 1986-2011, then each welfare file's own 2014 figure.
+        let mut population: Vec<(i32, Option<f64>)> = Vec::new();
+        if let Some(pop) = reference.dataset("popolazione-residente") {
+            if let Some(v) = pop.variable("residenti") {
+                for year in &pop.years {
+                    let value = pop.rows(&reference, v, Some(*year), boundaries, Level::Quartiere)
+                        .into_iter()
+                        .find(|r| r.area_code == area.code)
+                        .and_then(|r| r.value);
+                    population.push((*year, value));
+                }
+            }
+        }
+        if let Some(entry) = reference.dataset("interventi") {
+            if let (Some(v), Some(year)) = (entry.variable("popolazione"), entry.years.last()) {
+                let value = entry.rows(&reference, v, Some(*year), boundaries, Level::Quartiere)
+                    .into_iter()
+                    .find(|r| r.area_code == area.code)
+                    .and_then(|r| r.value);
+                population.push((*year, value));
+            }
+        }
+        let link = |a: &Area, b: Boundaries| Link { label: a.name.clone(), href: area_href(&a.slug, b, l) };
+        let view = QuartiereView {
+            lang: l,
+            name: area.name.clone(),
+            boundaries: boundaries_label(boundaries, l).to_string(),
+            parts: match boundaries {
+                Boundaries::B2016 => reference.parts(&area).into_iter().map(|a| link(a, Boundaries::B2014)).collect(),
+                Boundaries::B2014 => Vec::new(),
+            },
+            became: reference.became(&area).map(|a| link(a, Boundaries::B2016)),
+            sections,
+            population,
+            population_source: l
+                .pick(
+                    "Residenti al 31 dicembre 1986-2011 (Comune di Bologna, open data); 2014: colonna Popolazione dei file Open Welfare.",
+                    "Residents at 31 December 1986-2011 (Comune di Bologna, open data); 2014: the Popolazione column of the Open Welfare files.",
+                )
+                .to_string(),
+            map_href: with_lang(format!("/?boundaries={}", boundaries.as_str()), l),
+        };
+        html(pages::quartiere(&view, &here))
+    })
+}
+
+pub async fn dataset(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+    Query(q): Params,
+) -> Result<Response, ApiError> {
+    let reference = state.reference.get().await?;
+    let (l, _) = language(&q, &headers);
+    if reference.dataset(&slug).is_none() {
+        return Err(ApiError::not_found("slug", format!("no dataset \"{slug}\"")));
+    }
+    let key = format!("dataset|{slug}|{}", l.code());
+    let here = format!("/datasets/{slug}");
+    state.responses.respond(&headers, reference.version, &key, || {
+        let entry = reference.dataset(&slug).ok_or_else(|| ApiError::Internal("dataset gone".into()))?;
+        let d = &entry.dataset;
+        let date = d.imported_at;
+        let mut quality = Vec::new();
+        let mut notes = Vec::new();
+        if let (Some(total), Some(published)) = (entry.variable("totale"), entry.variable("per-residente-pubblicato")) {
+            let year = entry.years.last().copied();
+            let totals = entry.rows(&reference, total, year, Boundaries::B2014, Level::Quartiere);
+            let rates = entry.rows(&reference, published, year, Boundaries::B2014, Level::Quartiere);
+            for (t, p) in totals.iter().zip(&rates) {
+                let recomputed = match (t.value, t.population) {
+                    (Some(v), Some(pop)) if pop > 0.0 => Some(v / pop),
+                    _ => None,
+                };
+                let fmt = |v: Option<f64>, decimals| v.map(|v| l.number(v, decimals)).unwrap_or_else(|| l.pick("n.d.", "n/a").into());
+                let difference = match (p.value, recomputed) {
+                    (Some(a), Some(b)) => Some(a - b),
+                    _ => None,
+                };
+                quality.push(QualityRow {
+                    area: t.area_name.clone(),
+                    total: fmt(t.value, 0),
+                    population: fmt(t.population, 0),
+                    published: fmt(p.value, 4),
+                    recomputed: fmt(recomputed, 4),
+                    difference: fmt(difference, 4),
+                });
+            }
+            notes.push(l.pick(
+                "La colonna «per residente» pubblicata non è uguale a totale / popolazione, e il metodo non è documentato. Open Welfare la mostra così com'è e, accanto, il tasso ricalcolato: totale / popolazione (sulla mappa: × 1.000). Per i quartieri del 2016 il tasso pubblicato non si può ricalcolare: si usa quello per 1.000 residenti calcolato dalle somme.",
+                "The published \"per resident\" column is not total / population, and its method is not documented. Open Welfare shows it as published and, beside it, the recomputed rate: total / population (on the map: × 1,000). For the 2016 quartieri the published rate cannot be recomputed: the rate per 1,000 residents computed from the sums is used.",
+            ).to_string());
+        }
+        if d.slug.starts_with("popolazione") {
+            notes.push(l.pick(d.description_it.as_str(), d.description_en.as_str()).to_string());
+        }
+        let kind = |k: VariableKind| match k {
+            VariableKind::Count => l.pick("conteggio", "count").to_string(),
+            VariableKind::Rate => l.pick("tasso", "rate").to_string(),
+        };
+        let view = DatasetView {
+            lang: l,
+            title: l.pick(&d.title_it, &d.title_en).to_string(),
+            description: l.pick(&d.description_it, &d.description_en).to_string(),
+            attribution: d.attribution.clone(),
+            licence: d.licence.clone(),
+            licence_url: d.licence_url.clone(),
+            origin_url: d.origin_url.clone(),
+            file_path: d.file_path.clone(),
+            sha256: d.sha256.clone(),
+            imported_at: format!(
+                "{} {:02}:{:02} UTC",
+                l.date(date.year(), u8::from(date.month()), date.day()),
+                date.hour(),
+                date.minute()
+            ),
+            format: d.format.clone(),
+            variables: entry
+                .variables
+                .iter()
+                .map(|v| [v.code.clone(), variable_label(v, l).to_string(), group_label(&v.group, l), v.unit.clone(), kind(v.kind)])
+                .collect(),
+            quality,
+            notes,
+            map_href: map::mappable(&reference)
+                .any(|m| m.dataset.slug == d.slug)
+                .then(|| with_lang(format!("/?dataset={}", d.slug), l)),
+        };
+        html(pages::dataset(&view, &here))
+    })
+}
+
+pub async fn datasets(State(state): State<AppState>, headers: HeaderMap, Query(q): Params) -> Result<Response, ApiError> {
+    let reference = state.reference.get().await?;
+    let (l, _) = language(&q, &headers);
+    let key = format!("datasets|{}", l.code());
+    state.responses.respond(&headers, reference.version, &key, || {
+        let items: Vec<(Link, String)> = reference
+            .datasets
+            .iter()
+            .map(|e| {
+                (
+                    Link {
+                        label: l.pick(&e.dataset.title_it, &e.dataset.title_en).to_string(),
+                        href: with_lang(format!("/datasets/{}", e.dataset.slug), l),
+                    },
+                    format!("{}, {} {}", e.dataset.attribution, l.pick("licenza", "licence"), e.dataset.licence),
+                )
+            })
+            .collect();
+        html(pages::datasets(l, &items, "/datasets"))
+    })
+}
