@@ -5,7 +5,9 @@
 use std::collections::HashMap;
 
 use openwelfare_frontend::i18n::Lang;
-use openwelfare_frontend::map::{Choice, ChoiceGroup, Controls, LegendItem, MapArea, MapView, TableRow};
+use openwelfare_frontend::map::{
+    Choice, ChoiceGroup, Controls, LegendItem, MapArea, MapView, TableRow,
+};
 
 use crate::classify::{self, Method, Palette};
 use crate::model::{Boundaries, Level, Variable, VariableKind};
@@ -63,7 +65,10 @@ pub struct MapParams {
 
 /// Datasets that can be mapped: those with their own population.
 pub fn mappable(reference: &Reference) -> impl Iterator<Item = &DatasetEntry> {
-    reference.datasets.iter().filter(|d| d.variable("popolazione").is_some())
+    reference
+        .datasets
+        .iter()
+        .filter(|d| d.variable("popolazione").is_some())
 }
 
 impl MapParams {
@@ -87,14 +92,22 @@ impl MapParams {
         MapParams {
             dataset: dataset_slug,
             variable,
-            measure: get("measure").and_then(Measure::parse).unwrap_or(Measure::Per1000),
-            boundaries: get("boundaries").and_then(Boundaries::parse).unwrap_or(Boundaries::B2016),
-            method: get("method").and_then(Method::parse).unwrap_or(Method::Quantiles),
+            measure: get("measure")
+                .and_then(Measure::parse)
+                .unwrap_or(Measure::Per1000),
+            boundaries: get("boundaries")
+                .and_then(Boundaries::parse)
+                .unwrap_or(Boundaries::B2016),
+            method: get("method")
+                .and_then(Method::parse)
+                .unwrap_or(Method::Quantiles),
             classes: get("classes")
                 .and_then(|c| c.parse::<usize>().ok())
                 .map(|c| c.clamp(classify::MIN_CLASSES, classify::MAX_CLASSES))
                 .unwrap_or(5),
-            palette: get("palette").and_then(Palette::parse).unwrap_or(Palette::Blues),
+            palette: get("palette")
+                .and_then(Palette::parse)
+                .unwrap_or(Palette::Blues),
             sort: get("sort").and_then(|s| s.parse().ok()).filter(|s| *s <= 4),
         }
     }
@@ -147,7 +160,9 @@ pub fn shown_value(row: &Row, variable: &Variable, measure: Measure) -> Option<f
 pub fn format_value(value: f64, variable: &Variable, measure: Measure, l: Lang) -> String {
     let percent = |v: f64| format!("{}%", l.number(v * 100.0, 1));
     match (variable.kind, measure) {
-        (VariableKind::Rate, _) if variable.denominator_scope.as_deref() == Some("city") => percent(value),
+        (VariableKind::Rate, _) if variable.denominator_scope.as_deref() == Some("city") => {
+            percent(value)
+        }
         (VariableKind::Rate, _) => l.number(value, 3),
         (VariableKind::Count, Measure::Count) => l.number(value, 0),
         (VariableKind::Count, Measure::Per1000) => l.number(value, 1),
@@ -155,17 +170,38 @@ pub fn format_value(value: f64, variable: &Variable, measure: Measure, l: Lang) 
     }
 }
 
+/// Units are stored in Italian (the catalog's `unit_it`); these are the ones it uses.
+pub fn unit_label(unit: &str, l: Lang) -> &str {
+    let en = match unit {
+        "contatti" => "contacts",
+        "interventi" => "services",
+        "PAI" => "care plans",
+        "residenti" | "persons" => "residents",
+        "rapporto" => "ratio",
+        other => other,
+    };
+    l.pick(unit, en)
+}
+
 fn unit_text(variable: &Variable, measure: Measure, l: Lang) -> String {
     match (variable.kind, measure) {
         (VariableKind::Rate, _) => String::new(),
-        (VariableKind::Count, Measure::Count) => format!(" {}", variable.unit),
-        (VariableKind::Count, Measure::Per1000) => format!(" {}", l.pick("per 1.000 residenti", "per 1,000 residents")),
-        (VariableKind::Count, Measure::Share) => format!(" {}", l.pick("del totale cittadino", "of the city total")),
+        (VariableKind::Count, Measure::Count) => format!(" {}", unit_label(&variable.unit, l)),
+        (VariableKind::Count, Measure::Per1000) => {
+            format!(" {}", l.pick("per 1.000 residenti", "per 1,000 residents"))
+        }
+        (VariableKind::Count, Measure::Share) => {
+            format!(" {}", l.pick("del totale cittadino", "of the city total"))
+        }
     }
 }
 
 pub fn area_href(area_slug: &str, boundaries: Boundaries, l: Lang) -> String {
-    let lang = if l == Lang::It { String::new() } else { format!("?lang={}", l.code()) };
+    let lang = if l == Lang::It {
+        String::new()
+    } else {
+        format!("?lang={}", l.code())
+    };
     match boundaries {
         Boundaries::B2016 => format!("/quartieri/{area_slug}{lang}"),
         Boundaries::B2014 => format!("/quartieri/2014/{area_slug}{lang}"),
@@ -180,30 +216,55 @@ pub fn boundaries_label(b: Boundaries, l: Lang) -> &'static str {
 }
 
 /// The view-model of a map view; None when no data is loaded.
-pub fn build(reference: &Reference, params: &MapParams, l: Lang, public_url: &str) -> Option<MapView> {
+pub fn build(
+    reference: &Reference,
+    params: &MapParams,
+    l: Lang,
+    public_url: &str,
+) -> Option<MapView> {
     let entry = reference.dataset(&params.dataset)?;
     let variable = entry.variable(&params.variable)?;
     let geometry = reference.maps.get(&params.boundaries)?;
     let year = entry.years.last().copied();
-    let rows = entry.rows(reference, variable, year, params.boundaries, Level::Quartiere);
-    let measure = if variable.kind == VariableKind::Rate { Measure::Count } else { params.measure };
+    let rows = entry.rows(
+        reference,
+        variable,
+        year,
+        params.boundaries,
+        Level::Quartiere,
+    );
+    let measure = if variable.kind == VariableKind::Rate {
+        Measure::Count
+    } else {
+        params.measure
+    };
 
-    let values: Vec<Option<f64>> = rows.iter().map(|r| shown_value(r, variable, measure)).collect();
+    let values: Vec<Option<f64>> = rows
+        .iter()
+        .map(|r| shown_value(r, variable, measure))
+        .collect();
     let classes = classify::classify(&values, params.classes, params.method);
-    let colors = classes.as_ref().map(|c| params.palette.colors(c.count())).unwrap_or_default();
+    let colors = classes
+        .as_ref()
+        .map(|c| params.palette.colors(c.count()))
+        .unwrap_or_default();
     let fmt = |v: f64| format_value(v, variable, measure, l);
     let unit = unit_text(variable, measure, l);
 
     let mut map_areas = Vec::new();
     for (row, value) in rows.iter().zip(&values) {
-        let Some(shape) = geometry.areas.iter().find(|s| s.code == row.area_code) else { continue };
+        let Some(shape) = geometry.areas.iter().find(|s| s.code == row.area_code) else {
+            continue;
+        };
         let fill = match (value, &classes) {
             (Some(v), Some(c)) => colors.get(c.class_of(*v)).map(|c| c.to_string()),
             _ => None,
         };
         let value_text = match value {
             Some(v) => format!("{}{unit}", fmt(*v)),
-            None => l.pick("dato non disponibile", "data not available").to_string(),
+            None => l
+                .pick("dato non disponibile", "data not available")
+                .to_string(),
         };
         map_areas.push(MapArea {
             name: row.area_name.clone(),
@@ -229,7 +290,11 @@ pub fn build(reference: &Reference, params: &MapParams, l: Lang, public_url: &st
     };
 
     let dataset_title = l.pick(&entry.dataset.title_it, &entry.dataset.title_en);
-    let measure_text = if variable.kind == VariableKind::Rate { String::new() } else { format!(", {}", measure.label(l)) };
+    let measure_text = if variable.kind == VariableKind::Rate {
+        String::new()
+    } else {
+        format!(", {}", measure.label(l))
+    };
     let title = format!(
         "{dataset_title}: {}{measure_text}, {}, {}",
         variable_label(variable, l),
@@ -247,7 +312,10 @@ pub fn build(reference: &Reference, params: &MapParams, l: Lang, public_url: &st
             .to_string(),
         );
     }
-    let note = l.pick(variable.note_it.as_deref().unwrap_or(""), variable.note_en.as_deref().unwrap_or(""));
+    let note = l.pick(
+        variable.note_it.as_deref().unwrap_or(""),
+        variable.note_en.as_deref().unwrap_or(""),
+    );
     if !note.is_empty() {
         notes.push(note.to_string());
     }
@@ -277,15 +345,33 @@ pub fn build(reference: &Reference, params: &MapParams, l: Lang, public_url: &st
             let cells = vec![
                 match shown {
                     Some(v) => (fmt(*v), v.to_string()),
-                    None => (l.pick("dato non disponibile", "data not available").to_string(), String::new()),
+                    None => (
+                        l.pick("dato non disponibile", "data not available")
+                            .to_string(),
+                        String::new(),
+                    ),
                 },
-                number_cell(if variable.kind == VariableKind::Count { r.value } else { None }, 0),
+                number_cell(
+                    if variable.kind == VariableKind::Count {
+                        r.value
+                    } else {
+                        None
+                    },
+                    0,
+                ),
                 number_cell(r.population, 0),
                 number_cell(r.per_1000, 1),
                 percent_cell(r.share),
             ];
             let keys = vec![*shown, r.value, r.population, r.per_1000, r.share];
-            (TableRow { name: r.area_name.clone(), href: area_href(&r.area_slug, params.boundaries, l), cells }, keys)
+            (
+                TableRow {
+                    name: r.area_name.clone(),
+                    href: area_href(&r.area_slug, params.boundaries, l),
+                    cells,
+                },
+                keys,
+            )
         })
         .collect();
     if let Some(column) = params.sort {
@@ -294,34 +380,61 @@ pub fn build(reference: &Reference, params: &MapParams, l: Lang, public_url: &st
         } else {
             table_rows.sort_by(|a, b| {
                 let key = |r: &(TableRow, Vec<Option<f64>>)| r.1.get(column - 1).copied().flatten();
-                key(a).partial_cmp(&key(b)).unwrap_or(std::cmp::Ordering::Equal)
+                key(a)
+                    .partial_cmp(&key(b))
+                    .unwrap_or(std::cmp::Ordering::Equal)
             });
         }
     }
     let table_headers = vec![
-        format!("{}{}", l.pick("Valore mostrato", "Value shown"), if unit.is_empty() { String::new() } else { format!(" ({})", unit.trim()) }),
+        format!(
+            "{}{}",
+            l.pick("Valore mostrato", "Value shown"),
+            if unit.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", unit.trim())
+            }
+        ),
         l.pick("Valore assoluto", "Count").to_string(),
         l.pick("Popolazione", "Population").to_string(),
-        l.pick("Per 1.000 residenti", "Per 1,000 residents").to_string(),
+        l.pick("Per 1.000 residenti", "Per 1,000 residents")
+            .to_string(),
         l.pick("Quota del totale", "Share of total").to_string(),
     ];
 
-    let choice = |value: &str, label: &str, selected: bool| Choice { value: value.into(), label: label.into(), selected };
+    let choice = |value: &str, label: &str, selected: bool| Choice {
+        value: value.into(),
+        label: label.into(),
+        selected,
+    };
     let mut groups: Vec<ChoiceGroup> = Vec::new();
     for v in &entry.variables {
         let label = group_label(&v.group, l);
         let c = choice(&v.code, variable_label(v, l), v.code == variable.code);
         match groups.iter_mut().find(|g| g.label == label) {
             Some(g) => g.choices.push(c),
-            None => groups.push(ChoiceGroup { label, choices: vec![c] }),
+            None => groups.push(ChoiceGroup {
+                label,
+                choices: vec![c],
+            }),
         }
     }
     let controls = Controls {
         datasets: mappable(reference)
-            .map(|d| choice(&d.dataset.slug, l.pick(&d.dataset.title_it, &d.dataset.title_en), d.dataset.slug == params.dataset))
+            .map(|d| {
+                choice(
+                    &d.dataset.slug,
+                    l.pick(&d.dataset.title_it, &d.dataset.title_en),
+                    d.dataset.slug == params.dataset,
+                )
+            })
             .collect(),
         variables: groups,
-        measures: Measure::ALL.iter().map(|m| choice(m.as_str(), m.label(l), *m == params.measure)).collect(),
+        measures: Measure::ALL
+            .iter()
+            .map(|m| choice(m.as_str(), m.label(l), *m == params.measure))
+            .collect(),
         boundaries: [Boundaries::B2016, Boundaries::B2014]
             .iter()
             .map(|b| choice(b.as_str(), boundaries_label(*b, l), *b == params.boundaries))
@@ -332,7 +445,9 @@ pub fn build(reference: &Reference, params: &MapParams, l: Lang, public_url: &st
                 let label = match m {
                     Method::Quantiles => l.pick("Quantili", "Quantiles"),
                     Method::EqualIntervals => l.pick("Intervalli uguali", "Equal intervals"),
-                    Method::NaturalBreaks => l.pick("Interruzioni naturali (Jenks)", "Natural breaks (Jenks)"),
+                    Method::NaturalBreaks => {
+                        l.pick("Interruzioni naturali (Jenks)", "Natural breaks (Jenks)")
+                    }
                 };
                 choice(m.as_str(), label, *m == params.method)
             })
@@ -353,7 +468,12 @@ pub fn build(reference: &Reference, params: &MapParams, l: Lang, public_url: &st
         height: geometry.height,
         areas: map_areas,
         legend,
-        source: format!("{}, {} {}", entry.dataset.attribution, l.pick("licenza", "licence"), entry.dataset.licence),
+        source: format!(
+            "{}, {} {}",
+            entry.dataset.attribution,
+            l.pick("licenza", "licence"),
+            entry.dataset.licence
+        ),
         licence_url: entry.dataset.licence_url.clone(),
         dataset_href: format!("/datasets/{}", entry.dataset.slug),
         notes,

@@ -15,11 +15,11 @@ use std::time::{Duration, Instant};
 use std::sync::{Mutex, RwLock};
 use time::OffsetDateTime;
 
-use crate::model::{Area, Boundaries, Dataset, Level, Observation, Variable};
-use crate::query::{self, Inputs, Row, Target};
 use crate::cartography::{self, MapGeometry};
 use crate::geography;
 use crate::map::{MAP_TOLERANCE, MAP_WIDTH};
+use crate::model::{Area, Boundaries, Dataset, Level, Observation, Variable};
+use crate::query::{self, Inputs, Row, Target};
 use crate::store::{Result, Store, StoreError};
 
 pub const CHECK_INTERVAL: Duration = Duration::from_secs(1);
@@ -118,21 +118,37 @@ impl Reference {
         let mut maps = HashMap::new();
         for boundaries in [Boundaries::B2014, Boundaries::B2016] {
             let mut shapes = Vec::new();
-            for area in areas.get(&(boundaries, Level::Quartiere)).into_iter().flatten() {
+            for area in areas
+                .get(&(boundaries, Level::Quartiere))
+                .into_iter()
+                .flatten()
+            {
                 let Some(text) = &area.geometry else { continue };
                 let geometry = geography::from_geojson_geometry(text).map_err(|e| {
-                    StoreError::Internal(format!("area {}: stored geometry unreadable: {e}", area.code))
+                    StoreError::Internal(format!(
+                        "area {}: stored geometry unreadable: {e}",
+                        area.code
+                    ))
                 })?;
                 shapes.push((area.code.clone(), geometry));
             }
             if !shapes.is_empty() {
                 let map = cartography::build(&shapes, MAP_WIDTH, MAP_TOLERANCE).map_err(|e| {
-                    StoreError::Internal(format!("map of the {} boundaries: {e}", boundaries.as_str()))
+                    StoreError::Internal(format!(
+                        "map of the {} boundaries: {e}",
+                        boundaries.as_str()
+                    ))
                 })?;
                 maps.insert(boundaries, map);
             }
         }
-        Ok(Reference { version, datasets, areas, crosswalk: store.crosswalk().await?, maps })
+        Ok(Reference {
+            version,
+            datasets,
+            areas,
+            crosswalk: store.crosswalk().await?,
+            maps,
+        })
     }
 
     pub fn dataset(&self, slug: &str) -> Option<&DatasetEntry> {

@@ -1,6 +1,6 @@
-//! The storage and API story suite, run on SQLite and on PostgreSQL alike:
-//! import from the mirror, query through the real router, idempotency, and
-//! a refused file that leaves everything as it was.
+//! The story suite, run on SQLite and on PostgreSQL alike: import from the
+//! mirror, query the API and the pages through the real router,
+//! idempotency, a refused file that leaves everything as it was, caching.
 
 mod common;
 
@@ -20,6 +20,9 @@ on_both_backends!(
     unknown_parameters_are_named_in_a_problem,
     every_response_is_tagged_compressed_and_limited,
     views_are_cached_and_revalidated_per_data_version,
+    the_map_page_shows_what_was_chosen,
+    downloads_carry_the_same_view,
+    quartiere_and_dataset_pages_tell_the_whole_story,
 );
 
 async fn import_from(
@@ -666,4 +669,273 @@ async fn views_are_cached_and_revalidated_per_data_version(db: TestDb) {
     );
     assert_ne!(after.headers()["last-modified"].to_str().unwrap(), modified);
     assert_eq!(after.headers()["etag"].to_str().unwrap(), etag);
+}
+
+fn count(haystack: &str, needle: &str) -> usize {
+    haystack.matches(needle).count()
+}
+
+async fn page(state: &openwelfare::http::AppState, uri: &str) -> String {
+    let (status, content_type, body) = get(state, uri, Some("text/html")).await;
+    assert_eq!(status, StatusCode::OK, "{uri}");
+    assert_eq!(content_type, "text/html; charset=utf-8", "{uri}");
+    String::from_utf8(body).expect("utf-8")
+}
+
+async fn the_map_page_shows_what_was_chosen(db: TestDb) {
+    import_mirror(&db).await;
+    let state = db.state().await;
+
+    // Defaults: 2016 boundaries, Interventi, total per 1,000 residents, 5 quantile classes.
+    let home = page(&state, "/").await;
+    assert!(home.contains(r#"<html lang="it">"#));
+    assert_eq!(count(&home, "<path d="), 6, "six quartieri");
+    assert!(home.contains(
+        "Interventi erogati: Totale interventi, per 1.000 residenti, 2014, 6 quartieri (dal 2016)"
+    ));
+    assert_eq!(
+        count(&home, r#"<svg class="swatch""#),
+        5,
+        "five legend classes"
+    );
+    assert!(
+        home.contains("dato non disponibile"),
+        "the no-data key is always in the legend"
+    );
+    assert!(
+        home.contains("Navile: 117,6 per 1.000 residenti"),
+        "locale numbers in the area label"
+    );
+    assert!(
+        home.contains("CC BY-SA 3.0")
+            && home.contains("Comune di Bologna, Open Welfare Bologna 2014")
+    );
+    assert!(
+        home.contains(r#"<option value="sportelli-sociali">"#)
+            && home.contains(r#"<optgroup label="Fascia d'età">"#)
+    );
+    assert!(
+        home.contains("/embed?dataset=interventi"),
+        "the embed snippet"
+    );
+
+    // Another view: 2014 boundaries, counts, Jenks, 3 classes, in English.
+    let view = page(
+        &state,
+        "/?dataset=pai&variable=donne&measure=count&boundaries=2014&method=natural_breaks&classes=3&palette=reds&lang=en",
+    )
+    .await;
+    assert!(view.contains(r#"<html lang="en">"#));
+    assert_eq!(count(&view, "<path d="), 9);
+    assert_eq!(count(&view, r#"<svg class="swatch""#), 3);
+    assert!(view.contains(
+        "Individual care plans (PAI) opened: Women, counts, 2014, 9 quartieri (until 2016)"
+    ));
+    assert!(
+        view.contains("Navile: 1,748 care plans"),
+        "English numbers and unit"
+    );
+
+    // An empty cell shows as not available, never as zero.
+    let sparse = page(&state, "/?dataset=pai&variable=stato-sospeso&measure=count").await;
+    assert!(sparse.contains("Santo Stefano: dato non disponibile"));
+    assert!(sparse.contains(r#"fill="url(#nodata)""#));
+
+    // Stale or unknown choices fall back instead of failing (a form may send them).
+    let lenient = page(&state, "/?dataset=nope&variable=nope&classes=99&measure=x").await;
+    assert_eq!(count(&lenient, "<path d="), 6);
+    assert!(
+        lenient.contains(r#"<option value="9" selected>"#),
+        "classes clamped to 9"
+    );
+
+    // The table has the same numbers.
+    let table = page(
+        &state,
+        "/tabella?dataset=interventi&variable=totale&measure=count&boundaries=2016&sort=1",
+    )
+    .await;
+    assert!(table.contains("<table data-sortable>"));
+    assert!(
+        table.contains(">8.149</td>"),
+        "San Donato-San Vitale's total"
+    );
+    let santo_stefano = table.find("Santo Stefano").unwrap();
+    let navile = table.find(">Navile<").unwrap();
+    assert!(santo_stefano < navile, "sorted by value: 3219 before 7974");
+
+    // The language is remembered in a cookie when chosen.
+    let (status, _, _) = get(&state, "/?lang=en", Some("text/html")).await;
+    assert_eq!(status, StatusCode::OK);
+    use tower::ServiceExt;
+    let response = openwelfare::http::router(state.clone())
+        .oneshot(
+            axum::http::Request::get("/?lang=en")
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert!(response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .starts_with("lang=en;"));
+    let response = openwelfare::http::router(state.clone())
+        .oneshot(
+            axum::http::Request::get("/")
+                .header("cookie", "lang=en")
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    assert!(String::from_utf8_lossy(&body).contains(r#"<html lang="en">"#));
+    let response = openwelfare::http::router(state.clone())
+        .oneshot(
+            axum::http::Request::get("/")
+                .header("accept-language", "en-US,en;q=0.9")
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    assert!(String::from_utf8_lossy(&body).contains(r#"<html lang="en">"#));
+
+    // Only the embed may be framed.
+    let response = openwelfare::http::router(state.clone())
+        .oneshot(
+            axum::http::Request::get("/embed")
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert!(response.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .contains("frame-ancestors *"));
+    let response = openwelfare::http::router(state)
+        .oneshot(
+            axum::http::Request::get("/")
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let csp = response.headers()["content-security-policy"]
+        .to_str()
+        .unwrap();
+    assert!(
+        csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
+}
+
+async fn downloads_carry_the_same_view(db: TestDb) {
+    import_mirror(&db).await;
+    let state = db.state().await;
+    let q = "dataset=interventi&variable=totale&measure=count&boundaries=2016";
+
+    let (status, content_type, svg) = get(&state, &format!("/mappa.svg?{q}"), None).await;
+    assert_eq!(
+        (status, content_type.as_str()),
+        (StatusCode::OK, "image/svg+xml")
+    );
+    let svg = String::from_utf8(svg).unwrap();
+    assert!(svg.starts_with("<?xml"));
+    assert_eq!(count(&svg, "<path d="), 6);
+    assert!(svg.contains("San Donato-San Vitale: 8.149 interventi"));
+
+    let (status, content_type, png) = get(&state, &format!("/mappa.png?{q}"), None).await;
+    assert_eq!(
+        (status, content_type.as_str()),
+        (StatusCode::OK, "image/png")
+    );
+    let pixmap = resvg::tiny_skia::Pixmap::decode_png(&png).expect("a PNG that decodes");
+    assert!(pixmap.width() >= 1200, "rendered at 2x");
+    // Every class colour of the map is painted somewhere.
+    for hex in ["#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c"] {
+        let rgb = u32::from_str_radix(&hex[1..], 16).unwrap();
+        let (r, g, b) = ((rgb >> 16) as u8, (rgb >> 8) as u8, rgb as u8);
+        let found = pixmap
+            .pixels()
+            .iter()
+            .any(|p| p.red() == r && p.green() == g && p.blue() == b);
+        assert!(found, "colour {hex} not in the PNG");
+    }
+
+    let (_, content_type, geojson) = get(&state, &format!("/mappa.geojson?{q}"), None).await;
+    assert_eq!(content_type, "application/geo+json");
+    let geojson: Value = serde_json::from_slice(&geojson).unwrap();
+    let features = geojson["features"].as_array().unwrap();
+    assert_eq!(features.len(), 6);
+    let sdsv = features
+        .iter()
+        .find(|f| f["id"] == "q2016-san-donato-san-vitale")
+        .unwrap();
+    assert_eq!(sdsv["properties"]["value"], 8149.0);
+    assert_eq!(sdsv["geometry"]["type"], "MultiPolygon");
+
+    let (_, content_type, csv) = get(&state, &format!("/mappa.csv?{q}"), None).await;
+    assert!(content_type.starts_with("text/csv"));
+    assert!(String::from_utf8(csv)
+        .unwrap()
+        .contains("q2016-san-donato-san-vitale,San Donato-San Vitale,2014,8149,"));
+}
+
+async fn quartiere_and_dataset_pages_tell_the_whole_story(db: TestDb) {
+    import_mirror(&db).await;
+    let state = db.state().await;
+
+    let sdsv = page(&state, "/quartieri/san-donato-san-vitale").await;
+    assert!(sdsv.contains("Quartiere San Donato-San Vitale"));
+    assert!(
+        sdsv.contains(r#"href="/quartieri/2014/san-donato""#)
+            && sdsv.contains(r#"href="/quartieri/2014/san-vitale""#)
+    );
+    assert!(sdsv.contains("<polyline"), "the population line chart");
+    assert!(
+        sdsv.contains("<td>1986</td>") && sdsv.contains("<td>2014</td>"),
+        "population from 1986 on"
+    );
+    assert!(
+        sdsv.contains("<td class=\"num\">79.481</td>"),
+        "2014 population of the merged quartiere"
+    );
+    assert_eq!(
+        count(&sdsv, "class=\"charts\""),
+        3,
+        "one section per welfare dataset"
+    );
+    assert!(
+        sdsv.contains("102,5"),
+        "Interventi per 1,000 residents, from summed counts and population"
+    );
+
+    let reno = page(&state, "/quartieri/2014/reno").await;
+    assert!(
+        reno.contains(r#"href="/quartieri/borgo-panigale-reno""#),
+        "what it became in 2016"
+    );
+    let (status, content_type, _) = get(&state, "/quartieri/nowhere", None).await;
+    assert_eq!(
+        (status, content_type.as_str()),
+        (StatusCode::NOT_FOUND, "application/problem+json")
+    );
+
+    let dataset = page(&state, "/datasets/interventi").await;
+    assert!(dataset.contains("43d8efa12562a90077cee872b821367adfe6a9036480d67184ee5d3d1f43baa5"));
+    assert!(dataset.contains("CC BY-SA 3.0"));
+    assert!(
+        dataset.contains(">0,1060<") && dataset.contains(">0,1176<"),
+        "Navile: published 0,106 beside 7974/67800"
+    );
+    let index = page(&state, "/datasets?lang=en").await;
+    assert_eq!(count(&index, "<li><a href=\"/datasets/"), 5);
 }

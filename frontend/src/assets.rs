@@ -14,13 +14,29 @@ pub struct Asset {
 
 fn asset(stem: &str, extension: &str, content_type: &'static str, body: &'static [u8]) -> Asset {
     let hash = hex::encode(&Sha256::digest(body)[..5]);
-    Asset { path: format!("/static/{stem}-{hash}.{extension}"), content_type, body }
+    Asset {
+        path: format!("/static/{stem}-{hash}.{extension}"),
+        content_type,
+        body,
+    }
 }
 
-pub static STYLE: LazyLock<Asset> =
-    LazyLock::new(|| asset("style", "css", "text/css; charset=utf-8", include_bytes!("../static/style.css")));
-pub static SCRIPT: LazyLock<Asset> =
-    LazyLock::new(|| asset("app", "js", "text/javascript; charset=utf-8", include_bytes!("../static/app.js")));
+pub static STYLE: LazyLock<Asset> = LazyLock::new(|| {
+    asset(
+        "style",
+        "css",
+        "text/css; charset=utf-8",
+        include_bytes!("../static/style.css"),
+    )
+});
+pub static SCRIPT: LazyLock<Asset> = LazyLock::new(|| {
+    asset(
+        "app",
+        "js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/app.js"),
+    )
+});
 
 /// The asset served at `path`, if any.
 pub fn find(path: &str) -> Option<&'static Asset> {

@@ -23,7 +23,11 @@ pub fn paired_bars(id: &str, title: &str, bars: &[Bar], area_name: &str) -> Mark
     let bar_w = 230.0;
     let row_h = 34.0;
     let height = 24.0 + row_h * bars.len() as f64;
-    let max = bars.iter().flat_map(|b| [b.area, b.city]).flatten().fold(0.0_f64, f64::max);
+    let max = bars
+        .iter()
+        .flat_map(|b| [b.area, b.city])
+        .flatten()
+        .fold(0.0_f64, f64::max);
     let scale = |v: f64| if max > 0.0 { v / max * bar_w } else { 0.0 };
     html! {
         svg class="chart" viewBox={ "0 0 " (label_w + bar_w + 90.0) " " (height) } role="img" aria-labelledby=(id) {
@@ -55,14 +59,29 @@ pub fn paired_bars(id: &str, title: &str, bars: &[Bar], area_name: &str) -> Mark
 /// A line over years with its min and max marked; missing years break the line.
 pub fn line(id: &str, title: &str, points: &[(i32, Option<f64>)], lang: Lang) -> Markup {
     let (w, h, left, bottom) = (640.0, 220.0, 70.0, 30.0);
-    let present: Vec<(i32, f64)> = points.iter().filter_map(|(y, v)| v.map(|v| (*y, v))).collect();
-    let (Some(first), Some(last)) = (present.iter().map(|p| p.0).min(), present.iter().map(|p| p.0).max()) else {
+    let present: Vec<(i32, f64)> = points
+        .iter()
+        .filter_map(|(y, v)| v.map(|v| (*y, v)))
+        .collect();
+    let (Some(first), Some(last)) = (
+        present.iter().map(|p| p.0).min(),
+        present.iter().map(|p| p.0).max(),
+    ) else {
         return html! {};
     };
     let lo = present.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
-    let hi = present.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max);
-    let (lo, hi) = if hi > lo { (lo - (hi - lo) * 0.1, hi + (hi - lo) * 0.1) } else { (lo - 1.0, hi + 1.0) };
-    let x = |year: i32| left + (f64::from(year - first) / f64::from((last - first).max(1))) * (w - left - 10.0);
+    let hi = present
+        .iter()
+        .map(|p| p.1)
+        .fold(f64::NEG_INFINITY, f64::max);
+    let (lo, hi) = if hi > lo {
+        (lo - (hi - lo) * 0.1, hi + (hi - lo) * 0.1)
+    } else {
+        (lo - 1.0, hi + 1.0)
+    };
+    let x = |year: i32| {
+        left + (f64::from(year - first) / f64::from((last - first).max(1))) * (w - left - 10.0)
+    };
     let y = |v: f64| 10.0 + (1.0 - (v - lo) / (hi - lo)) * (h - bottom - 10.0);
     let mut segments: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
     for (year, value) in points {
@@ -106,22 +125,49 @@ mod tests {
     #[test]
     fn bars_scale_to_the_largest_value_and_skip_missing_ones() {
         let bars = vec![
-            Bar { label: "A".into(), area: Some(50.0), city: Some(100.0), area_text: "50".into(), city_text: "100".into() },
-            Bar { label: "B".into(), area: None, city: Some(10.0), area_text: "n.d.".into(), city_text: "10".into() },
+            Bar {
+                label: "A".into(),
+                area: Some(50.0),
+                city: Some(100.0),
+                area_text: "50".into(),
+                city_text: "100".into(),
+            },
+            Bar {
+                label: "B".into(),
+                area: None,
+                city: Some(10.0),
+                area_text: "n.d.".into(),
+                city_text: "10".into(),
+            },
         ];
         let svg = paired_bars("c1", "T", &bars, "Navile").into_string();
-        assert!(svg.contains(r#"width="230""#), "the largest bar is full width: {svg}");
+        assert!(
+            svg.contains(r#"width="230""#),
+            "the largest bar is full width: {svg}"
+        );
         assert!(svg.contains(r#"width="115""#), "half of it: {svg}");
-        assert_eq!(svg.matches("<rect").count(), 2 + 3, "legend + three present bars");
+        assert_eq!(
+            svg.matches("<rect").count(),
+            2 + 3,
+            "legend + three present bars"
+        );
         assert!(svg.contains("<title id=\"c1\">T</title>"));
     }
 
     #[test]
     fn a_line_breaks_where_a_year_is_missing() {
-        let points = vec![(2000, Some(10.0)), (2001, Some(12.0)), (2002, None), (2003, Some(11.0)), (2004, Some(9.0))];
+        let points = vec![
+            (2000, Some(10.0)),
+            (2001, Some(12.0)),
+            (2002, None),
+            (2003, Some(11.0)),
+            (2004, Some(9.0)),
+        ];
         let svg = line("l1", "Pop", &points, Lang::En).into_string();
         assert_eq!(svg.matches("<polyline").count(), 2);
         assert_eq!(svg.matches("<circle").count(), 4);
-        assert!(line("l2", "Empty", &[(2000, None)], Lang::En).into_string().is_empty());
+        assert!(line("l2", "Empty", &[(2000, None)], Lang::En)
+            .into_string()
+            .is_empty());
     }
 }

@@ -32,9 +32,17 @@ impl Lang {
         let mut best: Option<(f32, Lang)> = None;
         for part in header.split(',') {
             let mut pieces = part.trim().split(';');
-            let tag = pieces.next().unwrap_or_default().trim().to_ascii_lowercase();
+            let tag = pieces
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase();
             let q = pieces
-                .find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok()))
+                .find_map(|p| {
+                    p.trim()
+                        .strip_prefix("q=")
+                        .and_then(|q| q.parse::<f32>().ok())
+                })
                 .unwrap_or(1.0);
             let primary = tag.split('-').next().unwrap_or_default();
             if let Some(lang) = Lang::parse(primary) {
@@ -82,12 +90,32 @@ impl Lang {
     /// "26 novembre 2026" / "26 November 2026".
     pub fn date(self, year: i32, month: u8, day: u8) -> String {
         const IT: [&str; 12] = [
-            "gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto", "settembre", "ottobre",
-            "novembre", "dicembre",
+            "gennaio",
+            "febbraio",
+            "marzo",
+            "aprile",
+            "maggio",
+            "giugno",
+            "luglio",
+            "agosto",
+            "settembre",
+            "ottobre",
+            "novembre",
+            "dicembre",
         ];
         const EN: [&str; 12] = [
-            "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-            "November", "December",
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
         ];
         let index = usize::from(month.clamp(1, 12) - 1);
         let name = match self {
@@ -116,7 +144,10 @@ mod tests {
     #[test]
     fn accept_language_picks_by_quality_and_defaults_to_italian() {
         assert_eq!(Lang::from_accept_language("en-GB,en;q=0.9"), Lang::En);
-        assert_eq!(Lang::from_accept_language("de-DE,en;q=0.5,it;q=0.8"), Lang::It);
+        assert_eq!(
+            Lang::from_accept_language("de-DE,en;q=0.5,it;q=0.8"),
+            Lang::It
+        );
         assert_eq!(Lang::from_accept_language("fr-FR"), Lang::It);
         assert_eq!(Lang::from_accept_language("en;q=0"), Lang::It);
         assert_eq!(Lang::from_accept_language(""), Lang::It);

@@ -78,11 +78,32 @@ mod tests {
 
     #[test]
     fn the_shell_sets_the_language_and_offers_the_other() {
-        let html = page(&Shell { lang: Lang::En, title: "T", here: "/?dataset=pai", embed: false }, html! {}).into_string();
+        let html = page(
+            &Shell {
+                lang: Lang::En,
+                title: "T",
+                here: "/?dataset=pai",
+                embed: false,
+            },
+            html! {},
+        )
+        .into_string();
         assert!(html.contains(r#"<html lang="en">"#));
-        assert!(html.contains(r#"href="/?dataset=pai&amp;lang=it""#), "{html}");
+        assert!(
+            html.contains(r#"href="/?dataset=pai&amp;lang=it""#),
+            "{html}"
+        );
         assert!(html.contains(&STYLE.path));
-        let embed = page(&Shell { lang: Lang::It, title: "T", here: "/embed", embed: true }, html! {}).into_string();
+        let embed = page(
+            &Shell {
+                lang: Lang::It,
+                title: "T",
+                here: "/embed",
+                embed: true,
+            },
+            html! {},
+        )
+        .into_string();
         assert!(!embed.contains("<header"));
     }
 }

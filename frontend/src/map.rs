@@ -83,7 +83,11 @@ fn no_data(lang: Lang) -> &'static str {
 /// white background, the title, legend and source, for downloads.
 pub fn svg(view: &MapView, standalone: bool) -> Markup {
     let l = view.lang;
-    let legend_height = if standalone { 40.0 + 22.0 * (view.legend.len() as f64 + 1.0) } else { 0.0 };
+    let legend_height = if standalone {
+        40.0 + 22.0 * (view.legend.len() as f64 + 1.0)
+    } else {
+        0.0
+    };
     let top = if standalone { 40.0 } else { 0.0 };
     let total_height = view.height + top + legend_height;
     html! {
@@ -204,7 +208,12 @@ pub fn home(view: &MapView, here: &str) -> Markup {
         view.title.replace('"', "&quot;")
     );
     page(
-        &Shell { lang: l, title: &view.title, here, embed: false },
+        &Shell {
+            lang: l,
+            title: &view.title,
+            here,
+            embed: false,
+        },
         html! {
             div class="layout" {
                 (controls(view, "/"))
@@ -260,7 +269,12 @@ pub fn table(view: &MapView, here: &str) -> Markup {
     let l = view.lang;
     let q = &view.query;
     page(
-        &Shell { lang: l, title: &view.title, here, embed: false },
+        &Shell {
+            lang: l,
+            title: &view.title,
+            here,
+            embed: false,
+        },
         html! {
             div class="layout" {
                 (controls(view, "/tabella"))
@@ -282,7 +296,12 @@ pub fn table(view: &MapView, here: &str) -> Markup {
 pub fn embed(view: &MapView, here: &str) -> Markup {
     let l = view.lang;
     page(
-        &Shell { lang: l, title: &view.title, here, embed: true },
+        &Shell {
+            lang: l,
+            title: &view.title,
+            here,
+            embed: true,
+        },
         html! {
             div id="view" {
                 h1 id="map-title" { (view.title) }
@@ -299,5 +318,8 @@ pub fn embed(view: &MapView, here: &str) -> Markup {
 
 /// The standalone SVG document for downloads.
 pub fn svg_document(view: &MapView) -> String {
-    format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{}", svg(view, true).into_string())
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{}",
+        svg(view, true).into_string()
+    )
 }

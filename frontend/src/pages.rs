@@ -42,7 +42,12 @@ pub fn quartiere(view: &QuartiereView, here: &str) -> Markup {
     let l = view.lang;
     let title = format!("{} {}", l.pick("Quartiere", "Quartiere"), view.name);
     page(
-        &Shell { lang: l, title: &title, here, embed: false },
+        &Shell {
+            lang: l,
+            title: &title,
+            here,
+            embed: false,
+        },
         html! {
             h1 { (title) }
             p { (view.boundaries) }
@@ -133,7 +138,12 @@ pub struct DatasetView {
 pub fn dataset(view: &DatasetView, here: &str) -> Markup {
     let l = view.lang;
     page(
-        &Shell { lang: l, title: &view.title, here, embed: false },
+        &Shell {
+            lang: l,
+            title: &view.title,
+            here,
+            embed: false,
+        },
         html! {
             h1 { (view.title) }
             p { (view.description) }
@@ -195,7 +205,12 @@ pub fn datasets(lang: Lang, items: &[(Link, String)], here: &str) -> Markup {
     let l = lang;
     let title = l.pick("Dataset e fonti", "Datasets and sources");
     page(
-        &Shell { lang: l, title, here, embed: false },
+        &Shell {
+            lang: l,
+            title,
+            here,
+            embed: false,
+        },
         html! {
             h1 { (title) }
             ul {

@@ -111,7 +111,10 @@ impl ResponseCache {
                 });
                 let mut inner = self.inner.write().unwrap_or_else(|e| e.into_inner());
                 if inner.version != version || inner.entries.len() >= MAX_ENTRIES {
-                    *inner = Generation { version, entries: HashMap::new() };
+                    *inner = Generation {
+                        version,
+                        entries: HashMap::new(),
+                    };
                 }
                 inner.entries.insert(key.to_string(), entry.clone());
                 entry

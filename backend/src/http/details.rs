@@ -8,7 +8,9 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use openwelfare_frontend::charts::Bar;
 use openwelfare_frontend::i18n::Lang;
-use openwelfare_frontend::pages::{self, ChartGroup, DatasetSection, DatasetView, Link, QualityRow, QuartiereView};
+use openwelfare_frontend::pages::{
+    self, ChartGroup, DatasetSection, DatasetView, Link, QualityRow, QuartiereView,
+};
 
 use super::cache::Rendered;
 use super::error::ApiError;
@@ -20,20 +22,30 @@ use crate::query::{self, Inputs, Target};
 use crate::reference::{DatasetEntry, Reference};
 
 fn html(markup: maud::Markup) -> Result<Rendered, ApiError> {
-    Ok(Rendered { content_type: "text/html; charset=utf-8", body: markup.into_string().into_bytes(), disposition: None })
+    Ok(Rendered {
+        content_type: "text/html; charset=utf-8",
+        body: markup.into_string().into_bytes(),
+        disposition: None,
+    })
 }
 
 fn with_lang(path: String, l: Lang) -> String {
     if l == Lang::It {
         path
     } else {
-        format!("{path}{}lang={}", if path.contains('?') { '&' } else { '?' }, l.code())
+        format!(
+            "{path}{}lang={}",
+            if path.contains('?') { '&' } else { '?' },
+            l.code()
+        )
     }
 }
 
 /// Bologna as one area: the sum of every 2014 quartiere.
 fn city(reference: &Reference) -> Target {
-    let parts: Vec<Area> = reference.areas(Boundaries::B2014, Level::Quartiere).to_vec();
+    let parts: Vec<Area> = reference
+        .areas(Boundaries::B2014, Level::Quartiere)
+        .to_vec();
     let area = Area {
         id: -1,
         code: "bologna".into(),
@@ -49,20 +61,42 @@ fn city(reference: &Reference) -> Target {
 }
 
 /// The single value of `code` (per 1,000 residents for counts) for one target.
-fn comparable(entry: &DatasetEntry, code: &str, target: &Target, year: Option<i32>) -> Option<(f64, VariableKind)> {
+fn comparable(
+    entry: &DatasetEntry,
+    code: &str,
+    target: &Target,
+    year: Option<i32>,
+) -> Option<(f64, VariableKind)> {
     let variable = entry.variable(code)?;
     let values = |v: Option<&crate::model::Variable>| {
         v.and_then(|v| entry.observations.get(&v.id))
-            .map(|all| all.iter().filter(|o| year.is_none_or(|y| o.year == y)).copied().collect())
+            .map(|all| {
+                all.iter()
+                    .filter(|o| year.is_none_or(|y| o.year == y))
+                    .copied()
+                    .collect()
+            })
             .unwrap_or_default()
     };
     let inputs = Inputs {
         values: values(Some(variable)),
         population: values(entry.variable("popolazione")),
-        numerator: values(variable.numerator.as_deref().and_then(|c| entry.variable(c))),
-        denominator: values(variable.denominator.as_deref().and_then(|c| entry.variable(c))),
+        numerator: values(
+            variable
+                .numerator
+                .as_deref()
+                .and_then(|c| entry.variable(c)),
+        ),
+        denominator: values(
+            variable
+                .denominator
+                .as_deref()
+                .and_then(|c| entry.variable(c)),
+        ),
     };
-    let row = query::compute(variable, std::slice::from_ref(target), &inputs).into_iter().next()?;
+    let row = query::compute(variable, std::slice::from_ref(target), &inputs)
+        .into_iter()
+        .next()?;
     match variable.kind {
         VariableKind::Count => row.per_1000.map(|v| (v, VariableKind::Count)),
         VariableKind::Rate => row.value.map(|v| (v, VariableKind::Rate)),
@@ -101,7 +135,15 @@ async fn quartiere(
         .iter()
         .find(|a| a.slug == slug)
         .cloned()
-        .ok_or_else(|| ApiError::not_found("slug", format!("no quartiere \"{slug}\" on the {} boundaries", boundaries.as_str())))?;
+        .ok_or_else(|| {
+            ApiError::not_found(
+                "slug",
+                format!(
+                    "no quartiere \"{slug}\" on the {} boundaries",
+                    boundaries.as_str()
+                ),
+            )
+        })?;
     let key = format!("quartiere|{}|{slug}|{}", boundaries.as_str(), l.code());
     let here = area_href(&area.slug, boundaries, Lang::It);
     state.responses.respond(&headers, reference.version, &key, || {
@@ -204,7 +246,10 @@ pub async fn dataset(
     let reference = state.reference.get().await?;
     let (l, _) = language(&q, &headers);
     if reference.dataset(&slug).is_none() {
-        return Err(ApiError::not_found("slug", format!("no dataset \"{slug}\"")));
+        return Err(ApiError::not_found(
+            "slug",
+            format!("no dataset \"{slug}\""),
+        ));
     }
     let key = format!("dataset|{slug}|{}", l.code());
     let here = format!("/datasets/{slug}");
@@ -269,7 +314,7 @@ pub async fn dataset(
             variables: entry
                 .variables
                 .iter()
-                .map(|v| [v.code.clone(), variable_label(v, l).to_string(), group_label(&v.group, l), v.unit.clone(), kind(v.kind)])
+                .map(|v| [v.code.clone(), variable_label(v, l).to_string(), group_label(&v.group, l), map::unit_label(&v.unit, l).to_string(), kind(v.kind)])
                 .collect(),
             quality,
             notes,
@@ -281,24 +326,35 @@ pub async fn dataset(
     })
 }
 
-pub async fn datasets(State(state): State<AppState>, headers: HeaderMap, Query(q): Params) -> Result<Response, ApiError> {
+pub async fn datasets(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Params,
+) -> Result<Response, ApiError> {
     let reference = state.reference.get().await?;
     let (l, _) = language(&q, &headers);
     let key = format!("datasets|{}", l.code());
-    state.responses.respond(&headers, reference.version, &key, || {
-        let items: Vec<(Link, String)> = reference
-            .datasets
-            .iter()
-            .map(|e| {
-                (
-                    Link {
-                        label: l.pick(&e.dataset.title_it, &e.dataset.title_en).to_string(),
-                        href: with_lang(format!("/datasets/{}", e.dataset.slug), l),
-                    },
-                    format!("{}, {} {}", e.dataset.attribution, l.pick("licenza", "licence"), e.dataset.licence),
-                )
-            })
-            .collect();
-        html(pages::datasets(l, &items, "/datasets"))
-    })
+    state
+        .responses
+        .respond(&headers, reference.version, &key, || {
+            let items: Vec<(Link, String)> = reference
+                .datasets
+                .iter()
+                .map(|e| {
+                    (
+                        Link {
+                            label: l.pick(&e.dataset.title_it, &e.dataset.title_en).to_string(),
+                            href: with_lang(format!("/datasets/{}", e.dataset.slug), l),
+                        },
+                        format!(
+                            "{}, {} {}",
+                            e.dataset.attribution,
+                            l.pick("licenza", "licence"),
+                            e.dataset.licence
+                        ),
+                    )
+                })
+                .collect();
+            html(pages::datasets(l, &items, "/datasets"))
+        })
 }

@@ -40,13 +40,19 @@ pub fn language(query: &HashMap<String, String>, headers: &HeaderMap) -> (Lang, 
     if let Some(lang) = cookie {
         return (lang, false);
     }
-    let accept = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let accept = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     (Lang::from_accept_language(accept), false)
 }
 
 fn remember(mut response: Response, lang: Lang, set: bool) -> Response {
     if set {
-        let cookie = format!("{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", lang.code());
+        let cookie = format!(
+            "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+            lang.code()
+        );
         if let Ok(value) = HeaderValue::from_str(&cookie) {
             response.headers_mut().append(header::SET_COOKIE, value);
         }
@@ -55,7 +61,11 @@ fn remember(mut response: Response, lang: Lang, set: bool) -> Response {
 }
 
 fn html(markup: maud::Markup) -> Result<Rendered, ApiError> {
-    Ok(Rendered { content_type: "text/html; charset=utf-8", body: markup.into_string().into_bytes(), disposition: None })
+    Ok(Rendered {
+        content_type: "text/html; charset=utf-8",
+        body: markup.into_string().into_bytes(),
+        disposition: None,
+    })
 }
 
 /// Without data there is no map: the page that says how to import.
@@ -64,7 +74,14 @@ async fn no_data_page(state: &AppState) -> Response {
         DataStatus::Loaded | DataStatus::Importing => ImportState::Importing,
         DataStatus::Missing(reason) => ImportState::Missing { reason },
     };
-    Html(views::home(&HomeView { datasets: Vec::<DatasetLink>::new(), import }).into_string()).into_response()
+    Html(
+        views::home(&HomeView {
+            datasets: Vec::<DatasetLink>::new(),
+            import,
+        })
+        .into_string(),
+    )
+    .into_response()
 }
 
 #[derive(Clone, Copy)]
@@ -78,7 +95,12 @@ enum MapPage {
     Csv,
 }
 
-async fn map_page(state: AppState, headers: HeaderMap, query: HashMap<String, String>, page: MapPage) -> Result<Response, ApiError> {
+async fn map_page(
+    state: AppState,
+    headers: HeaderMap,
+    query: HashMap<String, String>,
+    page: MapPage,
+) -> Result<Response, ApiError> {
     let reference = state.reference.get().await?;
     if reference.datasets.is_empty() {
         return Ok(no_data_page(&state).await);
@@ -94,51 +116,72 @@ async fn map_page(state: AppState, headers: HeaderMap, query: HashMap<String, St
         MapPage::GeoJson => "geojson",
         MapPage::Csv => "csv",
     };
-    let key = format!("map|{name}|{}|{:?}|{}", params.query_string(), params.sort, lang.code());
+    let key = format!(
+        "map|{name}|{}|{:?}|{}",
+        params.query_string(),
+        params.sort,
+        lang.code()
+    );
     let public_url = state.config.public_url.to_string();
-    let mut response = state.responses.respond(&headers, reference.version, &key, || {
-        let view = map::build(&reference, &params, lang, &public_url)
-            .ok_or_else(|| ApiError::Internal("map view without data".into()))?;
-        let base = match page {
-            MapPage::Table => "/tabella",
-            MapPage::Embed => "/embed",
-            _ => "/",
-        };
-        let here = format!("{base}?{}", params.query_string());
-        let file = format!("{}-{}-{}", params.dataset, params.variable, params.boundaries.as_str());
-        match page {
-            MapPage::Home => html(map_views::home(&view, &here)),
-            MapPage::Table => html(map_views::table(&view, &here)),
-            MapPage::Embed => html(map_views::embed(&view, &here)),
-            MapPage::Svg => Ok(Rendered {
-                content_type: "image/svg+xml",
-                body: map_views::svg_document(&view).into_bytes(),
-                disposition: Some(format!("attachment; filename=\"{file}.svg\"")),
-            }),
-            MapPage::Png => Ok(Rendered {
-                content_type: "image/png",
-                body: crate::render::png(&map_views::svg_document(&view), 2.0)
-                    .map_err(|e| ApiError::Internal(e.to_string()))?,
-                disposition: Some(format!("attachment; filename=\"{file}.png\"")),
-            }),
-            MapPage::GeoJson => Ok(Rendered {
-                content_type: "application/geo+json",
-                body: geojson_with_values(&reference, &params)?,
-                disposition: Some(format!("attachment; filename=\"{file}.geojson\"")),
-            }),
-            MapPage::Csv => {
-                let entry = reference.dataset(&params.dataset).ok_or_else(|| ApiError::Internal("dataset gone".into()))?;
-                let variable =
-                    entry.variable(&params.variable).ok_or_else(|| ApiError::Internal("variable gone".into()))?;
-                let rows = entry.rows(&reference, variable, entry.years.last().copied(), params.boundaries, Level::Quartiere);
-                Ok(Rendered {
-                    content_type: "text/csv; charset=utf-8",
-                    body: super::api::rows_csv(&rows)?,
-                    disposition: Some(format!("attachment; filename=\"{file}.csv\"")),
-                })
+    let mut response = state
+        .responses
+        .respond(&headers, reference.version, &key, || {
+            let view = map::build(&reference, &params, lang, &public_url)
+                .ok_or_else(|| ApiError::Internal("map view without data".into()))?;
+            let base = match page {
+                MapPage::Table => "/tabella",
+                MapPage::Embed => "/embed",
+                _ => "/",
+            };
+            let here = format!("{base}?{}", params.query_string());
+            let file = format!(
+                "{}-{}-{}",
+                params.dataset,
+                params.variable,
+                params.boundaries.as_str()
+            );
+            match page {
+                MapPage::Home => html(map_views::home(&view, &here)),
+                MapPage::Table => html(map_views::table(&view, &here)),
+                MapPage::Embed => html(map_views::embed(&view, &here)),
+                MapPage::Svg => Ok(Rendered {
+                    content_type: "image/svg+xml",
+                    body: map_views::svg_document(&view).into_bytes(),
+                    disposition: Some(format!("attachment; filename=\"{file}.svg\"")),
+                }),
+                MapPage::Png => Ok(Rendered {
+                    content_type: "image/png",
+                    body: crate::render::png(&map_views::svg_document(&view), 2.0)
+                        .map_err(|e| ApiError::Internal(e.to_string()))?,
+                    disposition: Some(format!("attachment; filename=\"{file}.png\"")),
+                }),
+                MapPage::GeoJson => Ok(Rendered {
+                    content_type: "application/geo+json",
+                    body: geojson_with_values(&reference, &params)?,
+                    disposition: Some(format!("attachment; filename=\"{file}.geojson\"")),
+                }),
+                MapPage::Csv => {
+                    let entry = reference
+                        .dataset(&params.dataset)
+                        .ok_or_else(|| ApiError::Internal("dataset gone".into()))?;
+                    let variable = entry
+                        .variable(&params.variable)
+                        .ok_or_else(|| ApiError::Internal("variable gone".into()))?;
+                    let rows = entry.rows(
+                        &reference,
+                        variable,
+                        entry.years.last().copied(),
+                        params.boundaries,
+                        Level::Quartiere,
+                    );
+                    Ok(Rendered {
+                        content_type: "text/csv; charset=utf-8",
+                        body: super::api::rows_csv(&rows)?,
+                        disposition: Some(format!("attachment; filename=\"{file}.csv\"")),
+                    })
+                }
             }
-        }
-    })?;
+        })?;
     if matches!(page, MapPage::Embed) {
         // The one page other sites may frame.
         response.headers_mut().insert(
@@ -151,9 +194,19 @@ async fn map_page(state: AppState, headers: HeaderMap, query: HashMap<String, St
 
 /// The map's values joined to the areas' geometry (CRS84).
 fn geojson_with_values(reference: &Reference, params: &MapParams) -> Result<Vec<u8>, ApiError> {
-    let entry = reference.dataset(&params.dataset).ok_or_else(|| ApiError::Internal("dataset gone".into()))?;
-    let variable = entry.variable(&params.variable).ok_or_else(|| ApiError::Internal("variable gone".into()))?;
-    let rows = entry.rows(reference, variable, entry.years.last().copied(), params.boundaries, Level::Quartiere);
+    let entry = reference
+        .dataset(&params.dataset)
+        .ok_or_else(|| ApiError::Internal("dataset gone".into()))?;
+    let variable = entry
+        .variable(&params.variable)
+        .ok_or_else(|| ApiError::Internal("variable gone".into()))?;
+    let rows = entry.rows(
+        reference,
+        variable,
+        entry.years.last().copied(),
+        params.boundaries,
+        Level::Quartiere,
+    );
     let areas = reference.areas(params.boundaries, Level::Quartiere);
     let features: Vec<serde_json::Value> = rows
         .iter()
@@ -185,25 +238,53 @@ fn geojson_with_values(reference: &Reference, params: &MapParams) -> Result<Vec<
     .map_err(|e| ApiError::Internal(e.to_string()))
 }
 
-pub async fn home(State(state): State<AppState>, headers: HeaderMap, Query(q): Params) -> Result<Response, ApiError> {
+pub async fn home(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Params,
+) -> Result<Response, ApiError> {
     map_page(state, headers, q, MapPage::Home).await
 }
-pub async fn table(State(state): State<AppState>, headers: HeaderMap, Query(q): Params) -> Result<Response, ApiError> {
+pub async fn table(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Params,
+) -> Result<Response, ApiError> {
     map_page(state, headers, q, MapPage::Table).await
 }
-pub async fn embed(State(state): State<AppState>, headers: HeaderMap, Query(q): Params) -> Result<Response, ApiError> {
+pub async fn embed(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Params,
+) -> Result<Response, ApiError> {
     map_page(state, headers, q, MapPage::Embed).await
 }
-pub async fn map_svg(State(state): State<AppState>, headers: HeaderMap, Query(q): Params) -> Result<Response, ApiError> {
+pub async fn map_svg(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Params,
+) -> Result<Response, ApiError> {
     map_page(state, headers, q, MapPage::Svg).await
 }
-pub async fn map_png(State(state): State<AppState>, headers: HeaderMap, Query(q): Params) -> Result<Response, ApiError> {
+pub async fn map_png(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Params,
+) -> Result<Response, ApiError> {
     map_page(state, headers, q, MapPage::Png).await
 }
-pub async fn map_geojson(State(state): State<AppState>, headers: HeaderMap, Query(q): Params) -> Result<Response, ApiError> {
+pub async fn map_geojson(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Params,
+) -> Result<Response, ApiError> {
     map_page(state, headers, q, MapPage::GeoJson).await
 }
-pub async fn map_csv(State(state): State<AppState>, headers: HeaderMap, Query(q): Params) -> Result<Response, ApiError> {
+pub async fn map_csv(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Params,
+) -> Result<Response, ApiError> {
     map_page(state, headers, q, MapPage::Csv).await
 }
 
@@ -224,12 +305,17 @@ pub async fn static_asset(Path(file): Path<String>) -> Response {
 
 /// Unknown paths: a page for browsers, a problem document for everyone else.
 pub async fn not_found(headers: HeaderMap) -> Response {
-    let wants_html =
-        headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("text/html"));
+    let wants_html = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"));
     if wants_html {
-        (StatusCode::NOT_FOUND, Html(views::not_found().into_string())).into_response()
+        (
+            StatusCode::NOT_FOUND,
+            Html(views::not_found().into_string()),
+        )
+            .into_response()
     } else {
         ApiError::NoRoute.into_response()
     }
 }
-
