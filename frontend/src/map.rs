@@ -113,6 +113,14 @@ pub fn svg(view: &MapView, standalone: bool) -> Markup {
                             stroke="#ffffff" stroke-width="1.2" {}
                     }
                 }
+                // Names on a white halo, readable on every fill; hidden from
+                // screen readers, which read each area's label instead.
+                g class="labels" aria-hidden="true" font-family="DejaVu Sans, sans-serif" font-size="13"
+                    text-anchor="middle" fill="#1a1a1a" stroke="#ffffff" stroke-width="3" paint-order="stroke" {
+                    @for area in &view.areas {
+                        text x=(area.label.0) y=(area.label.1) { (area.name) }
+                    }
+                }
             }
             @if standalone {
                 g font-family="DejaVu Sans, sans-serif" font-size="13" fill="#1a1a1a" {
