@@ -41,7 +41,7 @@ PORT_SQLITE=$PORT
 PORT_PG=$((PORT + 1))
 PORT_REF=$((PORT + 2))
 PG_DB=ow_bench
-QUERY='/api/v1/observations?dataset=interventi&variable=totale&year=2014&boundaries=2016'
+QUERY=${OW_BENCH_PATH:-'/api/v1/observations?dataset=interventi&variable=totale&year=2014&boundaries=2016'}
 
 if [[ -n "${OW_BENCH_DATA:-}" ]]; then
     DATA=$OW_BENCH_DATA
@@ -244,9 +244,12 @@ else
 fi
 
 # The reference: nginx serving the same bytes, precompressed at gzip's
-# default level 6 (what the project's compression layer uses).
-cp "$TMP/body.json" "$TMP/www/api/v1/observations"
-gzip -6 -n -c "$TMP/body.json" >"$TMP/www/api/v1/observations.gz"
+# best level, as the project compresses each cached view once.
+CONTENT_TYPE=$(curl -fsS -D - -o /dev/null "http://127.0.0.1:$PORT_SQLITE$QUERY" |
+    tr -d '\r' | awk -F': ' 'tolower($1) == "content-type" { print $2 }')
+# The project compresses each view once at gzip's best level; so does the reference.
+cp "$TMP/body.json" "$TMP/www/body"
+gzip -9 -n -c "$TMP/body.json" >"$TMP/www/body.gz"
 cat >"$TMP/nginx/nginx.conf" <<EOF
 daemon off;
 worker_processes $MACHINE_NPROC;
@@ -266,9 +269,10 @@ http {
         listen 127.0.0.1:$PORT_REF;
         root $TMP/www;
         types { }
-        default_type application/json;
+        default_type "$CONTENT_TYPE";
         gzip_static on;
         gzip_vary on;
+        location / { try_files /body =404; }
     }
 }
 EOF
@@ -280,7 +284,7 @@ curl -fsS -o "$TMP/body-ref.json" "http://127.0.0.1:$PORT_REF$QUERY"
 cmp -s "$TMP/body.json" "$TMP/body-ref.json" || { echo "nginx serves other bytes" >&2; exit 1; }
 
 BODY_BYTES=$(wc -c <"$TMP/body.json")
-REF_GZ_BYTES=$(wc -c <"$TMP/www/api/v1/observations.gz")
+REF_GZ_BYTES=$(wc -c <"$TMP/www/body.gz")
 encoded() { # PORT -> "content-encoding bytes"
     local enc
     enc=$(curl -fsS -D - -o "$TMP/enc.bin" -H 'Accept-Encoding: gzip' "http://127.0.0.1:$1$QUERY" |
@@ -400,7 +404,7 @@ time the command prints.
 wrk on the same $MACHINE_NPROC cores as the server. $HTTP_ROUNDS rounds of reference, sqlite,
 reference, postgres (after one $WRK_WARMUP warm-up each, not counted). Median (min–max).
 Reference: nginx $NGINX_VERSION serving the same $BODY_BYTES-byte body as a static file,
-precompressed (gzip -6, $REF_GZ_BYTES B) with gzip_static on.
+precompressed (gzip -9, $REF_GZ_BYTES B) with gzip_static on.
 Encoded response: openwelfare/sqlite $ENC_SQLITE $GZ_SQLITE B, openwelfare/postgres $ENC_PG $GZ_PG B,
 nginx $ENC_REF $GZ_REF B. SQLite and PostgreSQL bodies: $BODY_SAME.
 
