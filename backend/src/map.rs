@@ -108,7 +108,7 @@ impl MapParams {
             palette: get("palette")
                 .and_then(Palette::parse)
                 .unwrap_or(Palette::Blues),
-            sort: get("sort").and_then(|s| s.parse().ok()).filter(|s| *s <= 4),
+            sort: get("sort").and_then(|s| s.parse().ok()).filter(|s| *s <= 5),
         }
     }
 

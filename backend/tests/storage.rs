@@ -938,4 +938,10 @@ async fn quartiere_and_dataset_pages_tell_the_whole_story(db: TestDb) {
     );
     let index = page(&state, "/datasets?lang=en").await;
     assert_eq!(count(&index, "<li><a href=\"/datasets/"), 5);
+    assert_eq!(
+        count(&index, "<td><code>"),
+        12,
+        "every catalogued original file with its hash"
+    );
+    assert!(index.contains("5e1be1e57d36c8156c406520171801c72cd387ece7df651e1520ad1ee2e7f0b7"));
 }

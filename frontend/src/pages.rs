@@ -201,7 +201,21 @@ pub fn dataset(view: &DatasetView, here: &str) -> Markup {
     )
 }
 
-pub fn datasets(lang: Lang, items: &[(Link, String)], here: &str) -> Markup {
+/// One catalogued original file.
+pub struct OriginalFile {
+    pub path: String,
+    pub href: String,
+    pub sha256: String,
+    pub licence: String,
+    pub imported: bool,
+}
+
+pub fn datasets(
+    lang: Lang,
+    items: &[(Link, String)],
+    files: &[OriginalFile],
+    here: &str,
+) -> Markup {
     let l = lang;
     let title = l.pick("Dataset e fonti", "Datasets and sources");
     page(
@@ -216,6 +230,26 @@ pub fn datasets(lang: Lang, items: &[(Link, String)], here: &str) -> Markup {
             ul {
                 @for (link, source) in items {
                     li { a href=(link.href) { (link.label) } " — " (source) }
+                }
+            }
+            h2 { (l.pick("File originali", "Original files")) }
+            p { (l.pick(
+                "Ogni file è scaricato dalla sua origine e verificato con lo SHA-256 qui indicato prima di essere caricato.",
+                "Each file is downloaded from its origin and checked against the SHA-256 given here before it is loaded.")) }
+            table {
+                thead { tr {
+                    th scope="col" { "File" } th scope="col" { "SHA-256" }
+                    th scope="col" { (l.pick("Licenza", "Licence")) } th scope="col" { (l.pick("Stato", "Status")) }
+                } }
+                tbody {
+                    @for f in files {
+                        tr {
+                            td { a href=(f.href) { (f.path) } }
+                            td { code { (f.sha256) } }
+                            td { (f.licence) }
+                            td { (if f.imported { l.pick("caricato", "loaded") } else { l.pick("in catalogo, non ancora caricato", "catalogued, not loaded yet") }) }
+                        }
+                    }
                 }
             }
         },

@@ -42,23 +42,51 @@ function wireMap(root) {
   }
 }
 
+// The form and the language switch live outside #view: after a swap they
+// must describe the view now shown (the variables of its dataset, the
+// choices of a view restored by Back/Forward, the same view in the other
+// language).
+function syncOutside(page) {
+  const form = document.querySelector('form.controls');
+  const fresh = page.querySelector('form.controls');
+  if (form && fresh) {
+    for (const select of fresh.querySelectorAll('select')) {
+      const current = form.querySelector(`select[name="${select.name}"]`);
+      if (!current) continue;
+      const value = select.value;
+      current.replaceChildren(...select.childNodes);
+      current.value = value;
+    }
+  }
+  for (const link of page.querySelectorAll('a[hreflang]')) {
+    const current = document.querySelector(`a[hreflang="${link.getAttribute('hreflang')}"]`);
+    if (current) current.setAttribute('href', link.getAttribute('href'));
+  }
+}
+
+let latest = 0;
+
 async function load(url, push) {
+  const ticket = ++latest;
   const view = document.querySelector(VIEW);
   view.setAttribute('aria-busy', 'true');
   try {
     const response = await fetch(url, { headers: { Accept: 'text/html' } });
     if (!response.ok) throw new Error(response.status);
-    const page = new DOMParser().parseFromString(await response.text(), 'text/html');
+    const text = await response.text();
+    if (ticket !== latest) return; // a later choice is on its way
+    const page = new DOMParser().parseFromString(text, 'text/html');
     const fresh = page.querySelector(VIEW);
     if (!fresh) throw new Error('no view');
-    view.replaceWith(fresh);
+    document.querySelector(VIEW).replaceWith(fresh);
+    syncOutside(page);
     document.title = page.title;
     if (push) history.pushState({ url }, '', url);
     wire(fresh);
   } catch (error) {
-    window.location.href = url; // fall back to a normal page load
+    if (ticket === latest) window.location.href = url; // fall back to a normal page load
   } finally {
-    document.querySelector(VIEW)?.removeAttribute('aria-busy');
+    if (ticket === latest) document.querySelector(VIEW)?.removeAttribute('aria-busy');
   }
 }
 

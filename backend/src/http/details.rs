@@ -9,7 +9,7 @@ use axum::response::Response;
 use openwelfare_frontend::charts::Bar;
 use openwelfare_frontend::i18n::Lang;
 use openwelfare_frontend::pages::{
-    self, ChartGroup, DatasetSection, DatasetView, Link, QualityRow, QuartiereView,
+    self, ChartGroup, DatasetSection, DatasetView, Link, OriginalFile, QualityRow, QuartiereView,
 };
 
 use super::cache::Rendered;
@@ -355,6 +355,22 @@ pub async fn datasets(
                     )
                 })
                 .collect();
-            html(pages::datasets(l, &items, "/datasets"))
+            let files: Vec<OriginalFile> = state
+                .catalog
+                .files
+                .iter()
+                .map(|f| OriginalFile {
+                    path: f.mirror_path(),
+                    href: state.catalog.origin_url(f),
+                    sha256: f.sha256.clone(),
+                    licence: state
+                        .catalog
+                        .source(&f.source)
+                        .map(|s| s.licence.clone())
+                        .unwrap_or_default(),
+                    imported: f.import,
+                })
+                .collect();
+            html(pages::datasets(l, &items, &files, "/datasets"))
         })
 }
