@@ -885,29 +885,9 @@ mod tests {
         unary_union, Area, Contains, LineString, MapCoords, Point, Polygon, Simplify, Validation,
     };
 
-    // /work/main/backend/../../shared is /work/shared; a missing file fails.
-    const DATA: &str = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/data/open-welfare-2014/geo/quartieri_bologna.json"
-    );
-
-    /// The 2016 quartieri as groups of 2014 numbers.
-    const GROUPS_2016: [(&str, &[u8]); 6] = [
-        ("Borgo Panigale-Reno", &[1, 4]),
-        ("Navile", &[2]),
-        ("Porto-Saragozza", &[3, 8]),
-        ("San Donato-San Vitale", &[5, 7]),
-        ("Santo Stefano", &[6]),
-        ("Savena", &[9]),
-    ];
+    use crate::geography::fixtures::{quartieri, GROUPS_2016};
 
     type Areas = Vec<(String, MultiPolygon<f64>)>;
-
-    fn quartieri() -> Vec<crate::geography::Quartiere2014> {
-        let text = std::fs::read_to_string(DATA)
-            .unwrap_or_else(|e| panic!("test data {DATA} must be present: {e}"));
-        crate::geography::parse_quartieri_2014(&text).expect("the quartieri file parses")
-    }
 
     fn load_2014() -> Areas {
         quartieri()

@@ -291,20 +291,20 @@ pub fn contains_point(geometry: &MultiPolygon<f64>, lon: f64, lat: f64) -> bool 
     geometry.contains(&Point::new(lon, lat))
 }
 
+/// The real boundaries file and the 2016 groups, shared by the tests of
+/// this module and of `cartography`.
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use geo::BooleanOps;
-    use serde_json::json;
+pub(crate) mod fixtures {
+    use super::{parse_quartieri_2014, Quartiere2014};
 
-    // /work/main/backend/../../shared is /work/shared; a missing file fails.
-    const DATA: &str = concat!(
+    // backend/../../shared is the shared folder beside the project; a missing file fails.
+    pub const DATA: &str = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../shared/data/open-welfare-2014/geo/quartieri_bologna.json"
     );
 
     /// The 2016 quartieri as groups of 2014 numbers.
-    const GROUPS_2016: [(&str, &[u8]); 6] = [
+    pub const GROUPS_2016: [(&str, &[u8]); 6] = [
         ("Borgo Panigale-Reno", &[1, 4]),
         ("Navile", &[2]),
         ("Porto-Saragozza", &[3, 8]),
@@ -313,14 +313,23 @@ mod tests {
         ("Savena", &[9]),
     ];
 
-    fn data_text() -> String {
+    pub fn data_text() -> String {
         std::fs::read_to_string(DATA)
             .unwrap_or_else(|e| panic!("test data {DATA} must be present: {e}"))
     }
 
-    fn quartieri() -> Vec<Quartiere2014> {
-        parse_quartieri_2014(&data_text()).unwrap()
+    pub fn quartieri() -> Vec<Quartiere2014> {
+        parse_quartieri_2014(&data_text()).expect("the quartieri file parses")
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::BooleanOps;
+    use serde_json::json;
+
+    use super::fixtures::{data_text, quartieri, GROUPS_2016};
 
     fn parts<'a>(quartieri: &'a [Quartiere2014], numbers: &[u8]) -> Vec<&'a MultiPolygon<f64>> {
         numbers

@@ -39,6 +39,7 @@ impl DatasetEntry {
         self.variables.iter().find(|v| v.code == code)
     }
 
+    /// The observations of `variable` (all years, or one).
     fn values(&self, variable: Option<&Variable>, year: Option<i32>) -> Vec<Observation> {
         variable
             .and_then(|v| self.observations.get(&v.id))
@@ -60,6 +61,11 @@ impl DatasetEntry {
         boundaries: Boundaries,
         level: Level,
     ) -> Vec<Row> {
+        self.rows_for(variable, year, &reference.targets(boundaries, level))
+    }
+
+    /// The rows of `variable` for any areas (e.g. the whole city as one).
+    pub fn rows_for(&self, variable: &Variable, year: Option<i32>, targets: &[Target]) -> Vec<Row> {
         let by_code = |code: Option<&str>| code.and_then(|c| self.variable(c));
         let inputs = Inputs {
             values: self.values(Some(variable), year),
@@ -67,7 +73,7 @@ impl DatasetEntry {
             numerator: self.values(by_code(variable.numerator.as_deref()), year),
             denominator: self.values(by_code(variable.denominator.as_deref()), year),
         };
-        query::compute(variable, &reference.targets(boundaries, level), &inputs)
+        query::compute(variable, targets, &inputs)
     }
 }
 

@@ -18,7 +18,7 @@ use super::pages::{language, Params};
 use super::AppState;
 use crate::map::{self, area_href, boundaries_label, group_label, variable_label};
 use crate::model::{Area, Boundaries, Level, VariableKind};
-use crate::query::{self, Inputs, Target};
+use crate::query::Target;
 use crate::reference::{DatasetEntry, Reference};
 
 fn html(markup: maud::Markup) -> Result<Rendered, ApiError> {
@@ -68,33 +68,8 @@ fn comparable(
     year: Option<i32>,
 ) -> Option<(f64, VariableKind)> {
     let variable = entry.variable(code)?;
-    let values = |v: Option<&crate::model::Variable>| {
-        v.and_then(|v| entry.observations.get(&v.id))
-            .map(|all| {
-                all.iter()
-                    .filter(|o| year.is_none_or(|y| o.year == y))
-                    .copied()
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let inputs = Inputs {
-        values: values(Some(variable)),
-        population: values(entry.variable("popolazione")),
-        numerator: values(
-            variable
-                .numerator
-                .as_deref()
-                .and_then(|c| entry.variable(c)),
-        ),
-        denominator: values(
-            variable
-                .denominator
-                .as_deref()
-                .and_then(|c| entry.variable(c)),
-        ),
-    };
-    let row = query::compute(variable, std::slice::from_ref(target), &inputs)
+    let row = entry
+        .rows_for(variable, year, std::slice::from_ref(target))
         .into_iter()
         .next()?;
     match variable.kind {

@@ -238,55 +238,31 @@ fn geojson_with_values(reference: &Reference, params: &MapParams) -> Result<Vec<
     .map_err(|e| ApiError::Internal(e.to_string()))
 }
 
-pub async fn home(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(q): Params,
-) -> Result<Response, ApiError> {
-    map_page(state, headers, q, MapPage::Home).await
+/// One handler per representation of a map view; they differ only in what
+/// they render.
+macro_rules! map_handlers {
+    ($($name:ident => $page:ident),* $(,)?) => {
+        $(
+            pub async fn $name(
+                State(state): State<AppState>,
+                headers: HeaderMap,
+                Query(q): Params,
+            ) -> Result<Response, ApiError> {
+                map_page(state, headers, q, MapPage::$page).await
+            }
+        )*
+    };
 }
-pub async fn table(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(q): Params,
-) -> Result<Response, ApiError> {
-    map_page(state, headers, q, MapPage::Table).await
-}
-pub async fn embed(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(q): Params,
-) -> Result<Response, ApiError> {
-    map_page(state, headers, q, MapPage::Embed).await
-}
-pub async fn map_svg(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(q): Params,
-) -> Result<Response, ApiError> {
-    map_page(state, headers, q, MapPage::Svg).await
-}
-pub async fn map_png(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(q): Params,
-) -> Result<Response, ApiError> {
-    map_page(state, headers, q, MapPage::Png).await
-}
-pub async fn map_geojson(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(q): Params,
-) -> Result<Response, ApiError> {
-    map_page(state, headers, q, MapPage::GeoJson).await
-}
-pub async fn map_csv(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(q): Params,
-) -> Result<Response, ApiError> {
-    map_page(state, headers, q, MapPage::Csv).await
-}
+
+map_handlers!(
+    home => Home,
+    table => Table,
+    embed => Embed,
+    map_svg => Svg,
+    map_png => Png,
+    map_geojson => GeoJson,
+    map_csv => Csv,
+);
 
 /// Hashed static assets, cached for a year.
 pub async fn static_asset(Path(file): Path<String>) -> Response {
