@@ -22,7 +22,8 @@ pub fn paired_bars(id: &str, title: &str, bars: &[Bar], area_name: &str) -> Mark
     let label_w = 250.0;
     let bar_w = 230.0;
     let row_h = 34.0;
-    let height = 24.0 + row_h * bars.len() as f64;
+    let top = 38.0;
+    let height = top + row_h * bars.len() as f64;
     let max = bars
         .iter()
         .flat_map(|b| [b.area, b.city])
@@ -32,14 +33,15 @@ pub fn paired_bars(id: &str, title: &str, bars: &[Bar], area_name: &str) -> Mark
     html! {
         svg class="chart" viewBox={ "0 0 " (label_w + bar_w + 90.0) " " (height) } role="img" aria-labelledby=(id) {
             title id=(id) { (title) }
+            // The key, stacked so a long quartiere name never runs into it.
             g {
                 rect x=(label_w) y="4" width="12" height="10" fill=(AREA_COLOR) {}
                 text x=(label_w + 16.0) y="13" { (area_name) }
-                rect x=(label_w + 130.0) y="4" width="12" height="10" fill=(CITY_COLOR) {}
-                text x=(label_w + 146.0) y="13" { "Bologna" }
+                rect x=(label_w) y="20" width="12" height="10" fill=(CITY_COLOR) {}
+                text x=(label_w + 16.0) y="29" { "Bologna" }
             }
             @for (i, bar) in bars.iter().enumerate() {
-                @let y = 24.0 + row_h * i as f64;
+                @let y = top + row_h * i as f64;
                 text x="0" y=(y + 14.0) { (bar.label) }
                 @match bar.area {
                     Some(v) => { rect x=(label_w) y=(y + 2.0) width=(scale(v)) height="12" fill=(AREA_COLOR) {} }
@@ -102,8 +104,8 @@ pub fn line(id: &str, title: &str, points: &[(i32, Option<f64>)], lang: Lang) ->
                 text x=(left - 6.0) y=(y(tick) + 4.0) text-anchor="end" { (lang.number(tick, 0)) }
                 line x1=(left) y1=(y(tick)) x2=(w - 10.0) y2=(y(tick)) stroke="#e0e0e0" {}
             }
-            @for year in [first, (first + last) / 2, last] {
-                text x=(x(year)) y=(h - 10.0) text-anchor="middle" { (year) }
+            @for (year, anchor) in [(first, "start"), ((first + last) / 2, "middle"), (last, "end")] {
+                text x=(x(year)) y=(h - 10.0) text-anchor=(anchor) { (year) }
             }
             @for segment in &segments {
                 @if !segment.is_empty() {

@@ -18,8 +18,8 @@ use super::pages::{language, Params};
 use super::AppState;
 use crate::map::{self, area_href, boundaries_label, group_label, variable_label};
 use crate::model::{Area, Boundaries, Level, VariableKind};
-use crate::query::Target;
-use crate::reference::{DatasetEntry, Reference};
+use crate::query::{Row, Target};
+use crate::reference::Reference;
 
 fn html(markup: maud::Markup) -> Result<Rendered, ApiError> {
     Ok(Rendered {
@@ -60,21 +60,13 @@ fn city(reference: &Reference) -> Target {
     Target { area, parts }
 }
 
-/// The single value of `code` (per 1,000 residents for counts) for one target.
-fn comparable(
-    entry: &DatasetEntry,
-    code: &str,
-    target: &Target,
-    year: Option<i32>,
-) -> Option<(f64, VariableKind)> {
-    let variable = entry.variable(code)?;
-    let row = entry
-        .rows_for(variable, year, std::slice::from_ref(target))
-        .into_iter()
-        .next()?;
-    match variable.kind {
-        VariableKind::Count => row.per_1000.map(|v| (v, VariableKind::Count)),
-        VariableKind::Rate => row.value.map(|v| (v, VariableKind::Rate)),
+/// What a quartiere page compares: per 1,000 residents for counts, the
+/// value itself for rates.
+fn comparable(row: Option<Row>, kind: VariableKind) -> Option<(f64, VariableKind)> {
+    let row = row?;
+    match kind {
+        VariableKind::Count => row.per_1000.map(|v| (v, kind)),
+        VariableKind::Rate => row.value.map(|v| (v, kind)),
     }
 }
 
@@ -122,18 +114,21 @@ async fn quartiere(
     let key = format!("quartiere|{}|{slug}|{}", boundaries.as_str(), l.code());
     let here = area_href(&area.slug, boundaries, Lang::It);
     state.responses.respond(&headers, reference.version, &key, || {
-        let target = match boundaries {
-            Boundaries::B2014 => Target { parts: vec![area.clone()], area: area.clone() },
-            Boundaries::B2016 => Target { parts: reference.parts(&area).into_iter().cloned().collect(), area: area.clone() },
-        };
         let bologna = city(&reference);
         let mut sections = Vec::new();
         for entry in map::mappable(&reference) {
             let year = entry.years.last().copied();
             let mut groups: Vec<ChartGroup> = Vec::new();
             for v in entry.variables.iter().filter(|v| v.code != "popolazione") {
-                let here_value = comparable(entry, &v.code, &target, year);
-                let city_value = comparable(entry, &v.code, &bologna, year);
+                // The area among all areas of its boundary set, so that shares of
+                // the city total see the whole city; Bologna as one area.
+                let here_row = entry
+                    .rows(&reference, v, year, boundaries, Level::Quartiere)
+                    .into_iter()
+                    .find(|r| r.area_code == area.code);
+                let here_value = comparable(here_row, v.kind);
+                let city_row = entry.rows_for(v, year, std::slice::from_ref(&bologna)).into_iter().next();
+                let city_value = comparable(city_row, v.kind);
                 let text = |value: Option<(f64, VariableKind)>| match value {
                     Some((x, VariableKind::Count)) => l.number(x, 1),
                     Some((x, VariableKind::Rate)) => map::format_value(x, v, map::Measure::Count, l),
