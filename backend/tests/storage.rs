@@ -184,6 +184,7 @@ async fn import_loads_everything_and_the_api_serves_it(db: TestDb) {
         "43d8efa12562a90077cee872b821367adfe6a9036480d67184ee5d3d1f43baa5"
     );
     assert_eq!(json["licence"], "CC BY-SA 3.0");
+    assert_eq!(json["format"], "TSV (tab-separated), decimal comma, UTF-8");
     assert!(json["origin_url"]
         .as_str()
         .unwrap()

@@ -50,6 +50,20 @@ pub enum FileFormat {
     StreetCsv,
 }
 
+impl FileFormat {
+    /// A short description for people (dataset pages, API).
+    pub fn describe(self) -> &'static str {
+        match self {
+            FileFormat::WelfareTsv => "TSV (tab-separated), decimal comma",
+            FileFormat::QuartieriGeojson => "GeoJSON (CRS84)",
+            FileFormat::PopulationCsv => "CSV (semicolon-separated), thousands dot",
+            FileFormat::IncomeCsv => "CSV (semicolon-separated), Latin-1",
+            FileFormat::ShapefileZip => "ESRI shapefile in a zip (ED50 / UTM 32N)",
+            FileFormat::StreetCsv => "CSV (semicolon-separated)",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 pub enum Encoding {
     #[serde(rename = "utf-8")]
@@ -58,6 +72,16 @@ pub enum Encoding {
     Latin1,
     #[serde(rename = "windows-1252")]
     Windows1252,
+}
+
+impl Encoding {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Encoding::Utf8 => "UTF-8",
+            Encoding::Latin1 => "Latin-1",
+            Encoding::Windows1252 => "Windows-1252",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -225,7 +225,7 @@ pub fn build(
             file_path: spec.file.clone(),
             origin_url: catalog.origin_url(file),
             sha256: sha256.clone(),
-            format: format!("{:?}", file.format),
+            format: format!("{}, {}", file.format.describe(), file.encoding.as_str()),
             licence: source.licence.clone(),
             licence_url: source.licence_url.clone(),
             attribution: source.attribution.clone(),
