@@ -547,6 +547,10 @@ async fn every_response_is_tagged_compressed_and_limited(db: TestDb) {
         .to_string();
     assert_eq!(request_id.len(), 16);
     assert_eq!(plain.headers()["x-content-type-options"], "nosniff");
+    assert!(
+        plain.headers().get("strict-transport-security").is_none(),
+        "no HSTS over plain http"
+    );
     let plain_len = axum::body::to_bytes(plain.into_body(), usize::MAX)
         .await
         .unwrap()
@@ -583,6 +587,22 @@ async fn every_response_is_tagged_compressed_and_limited(db: TestDb) {
     assert!(
         gzip_len * 3 < plain_len,
         "compressed {gzip_len} vs {plain_len}"
+    );
+
+    // Behind https, HSTS.
+    let https = openwelfare::server::prepare(
+        db.config(&[("OPENWELFARE_PUBLIC_URL", "https://openwelfare.example/")]),
+        db.store.clone(),
+    )
+    .await
+    .unwrap();
+    let secure = openwelfare::http::router(https)
+        .oneshot(Request::get("/healthz").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        secure.headers()["strict-transport-security"],
+        "max-age=31536000; includeSubDomains"
     );
 
     // A body over the limit is refused before any handler reads it.

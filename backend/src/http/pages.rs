@@ -189,7 +189,12 @@ async fn map_page(
             HeaderValue::from_static("default-src 'self'; img-src 'self' data:; frame-ancestors *"),
         );
     }
-    Ok(remember(response, lang, set_cookie))
+    Ok(remember(
+        response,
+        lang,
+        set_cookie,
+        state.config.public_url.scheme() == "https",
+    ))
 }
 
 /// The map's values joined to the areas' geometry (CRS84).
