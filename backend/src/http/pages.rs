@@ -47,10 +47,11 @@ pub fn language(query: &HashMap<String, String>, headers: &HeaderMap) -> (Lang, 
     (Lang::from_accept_language(accept), false)
 }
 
-fn remember(mut response: Response, lang: Lang, set: bool) -> Response {
+fn remember(mut response: Response, lang: Lang, set: bool, secure: bool) -> Response {
     if set {
+        let secure = if secure { "; Secure" } else { "" };
         let cookie = format!(
-            "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+            "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax{secure}",
             lang.code()
         );
         if let Ok(value) = HeaderValue::from_str(&cookie) {
