@@ -224,7 +224,10 @@ impl ReferenceCache {
     }
 
     /// The current snapshot, reloaded first if the data changed.
-    pub async fn get(&self) -> Result<Arc<Reference>> {
+    /// If the database cannot be asked, the snapshot in hand is served (and
+    /// the failure logged): the published data stays readable through a
+    /// database hiccup.
+    pub async fn get(&self) -> Arc<Reference> {
         let due = {
             let mut last = self.last_check.lock().unwrap_or_else(|e| e.into_inner());
             let due = last.is_none_or(|at| at.elapsed() >= CHECK_INTERVAL);
@@ -234,12 +237,16 @@ impl ReferenceCache {
             due
         };
         if due {
-            let version = self.store.data_version().await?;
-            if version != self.snapshot().version {
-                self.reload().await?;
+            let refreshed = match self.store.data_version().await {
+                Ok(version) if version != self.snapshot().version => self.reload().await.map(drop),
+                Ok(_) => Ok(()),
+                Err(e) => Err(e),
+            };
+            if let Err(e) = refreshed {
+                tracing::warn!(error = %e, "cannot refresh the published data; serving the snapshot in hand");
             }
         }
-        Ok(self.snapshot())
+        self.snapshot()
     }
 
     /// Load a fresh snapshot now (after an import in this process).

@@ -23,6 +23,7 @@ on_both_backends!(
     the_map_page_shows_what_was_chosen,
     downloads_carry_the_same_view,
     quartiere_and_dataset_pages_tell_the_whole_story,
+    published_data_stays_readable_when_the_database_is_not,
 );
 
 async fn import_from(
@@ -965,4 +966,42 @@ async fn quartiere_and_dataset_pages_tell_the_whole_story(db: TestDb) {
         "every catalogued original file with its hash"
     );
     assert!(index.contains("5e1be1e57d36c8156c406520171801c72cd387ece7df651e1520ad1ee2e7f0b7"));
+}
+
+async fn published_data_stays_readable_when_the_database_is_not(db: TestDb) {
+    import_mirror(&db).await;
+    let state = db.state().await;
+    let (_, _, before) = get(
+        &state,
+        "/api/v1/observations?dataset=interventi&boundaries=2016&year=2014",
+        None,
+    )
+    .await;
+
+    db.store.close().await; // every query now fails
+    assert!(
+        db.store.ping().await.is_err(),
+        "the database is really gone"
+    );
+    tokio::time::sleep(
+        openwelfare::reference::CHECK_INTERVAL + std::time::Duration::from_millis(100),
+    )
+    .await;
+
+    let (status, _, after) = get(
+        &state,
+        "/api/v1/observations?dataset=interventi&boundaries=2016&year=2014",
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(after, before, "served from the snapshot in hand");
+    let home = page(&state, "/?boundaries=2014").await;
+    assert_eq!(count(&home, "<path d="), 9);
+    let (status, json) = get_json(&state, "/readyz").await;
+    assert_eq!(
+        status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "readiness tells the truth: {json}"
+    );
 }

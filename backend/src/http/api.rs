@@ -58,7 +58,7 @@ pub struct DatasetDetail {
 /// Every imported dataset.
 #[utoipa::path(get, path = "/api/v1/datasets", responses((status = 200, body = [Dataset])))]
 pub async fn list_datasets(State(state): State<AppState>) -> Result<Json<Vec<Dataset>>, ApiError> {
-    let reference = state.reference.get().await?;
+    let reference = state.reference.get().await;
     Ok(Json(
         reference
             .datasets
@@ -84,7 +84,7 @@ pub async fn get_dataset(
     State(state): State<AppState>,
     Path(slug): Path<String>,
 ) -> Result<Json<DatasetDetail>, ApiError> {
-    let reference = state.reference.get().await?;
+    let reference = state.reference.get().await;
     let entry = find_dataset(&reference, &slug)?;
     Ok(Json(DatasetDetail {
         dataset: entry.dataset.clone(),
@@ -177,7 +177,7 @@ pub async fn list_areas(
 ) -> Result<Response, ApiError> {
     let boundaries = parse_boundaries(params.boundaries.as_deref())?;
     let level = parse_level(params.level.as_deref(), boundaries)?;
-    let reference = state.reference.get().await?;
+    let reference = state.reference.get().await;
     let key = format!("areas|{}|{}", boundaries.as_str(), level.as_str());
     state
         .responses
@@ -317,7 +317,7 @@ pub async fn observations(
             "a dataset slug is required; see /api/v1/datasets",
         )
     })?;
-    let reference = state.reference.get().await?;
+    let reference = state.reference.get().await;
     let entry = find_dataset(&reference, slug)?;
     let boundaries = parse_boundaries(params.boundaries.as_deref())?;
     let level = parse_level(params.level.as_deref(), boundaries)?;

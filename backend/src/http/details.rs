@@ -95,7 +95,7 @@ async fn quartiere(
     slug: String,
     q: HashMap<String, String>,
 ) -> Result<Response, ApiError> {
-    let reference = state.reference.get().await?;
+    let reference = state.reference.get().await;
     let (l, _) = language(&q, &headers);
     let area = reference
         .areas(boundaries, Level::Quartiere)
@@ -213,7 +213,7 @@ pub async fn dataset(
     Path(slug): Path<String>,
     Query(q): Params,
 ) -> Result<Response, ApiError> {
-    let reference = state.reference.get().await?;
+    let reference = state.reference.get().await;
     let (l, _) = language(&q, &headers);
     if reference.dataset(&slug).is_none() {
         return Err(ApiError::not_found(
@@ -301,7 +301,7 @@ pub async fn datasets(
     headers: HeaderMap,
     Query(q): Params,
 ) -> Result<Response, ApiError> {
-    let reference = state.reference.get().await?;
+    let reference = state.reference.get().await;
     let (l, _) = language(&q, &headers);
     let key = format!("datasets|{}", l.code());
     state

@@ -102,7 +102,7 @@ async fn map_page(
     query: HashMap<String, String>,
     page: MapPage,
 ) -> Result<Response, ApiError> {
-    let reference = state.reference.get().await?;
+    let reference = state.reference.get().await;
     if reference.datasets.is_empty() {
         return Ok(no_data_page(&state).await);
     }
