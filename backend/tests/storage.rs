@@ -7,7 +7,7 @@ mod common;
 use std::path::Path;
 
 use axum::http::StatusCode;
-use common::{get, get_json, mirror, TestDb};
+use common::{get, get_json, mirror, send, TestDb};
 use openwelfare::catalog::Catalog;
 use openwelfare::import::{self, ImportError, Location, Outcome};
 use serde_json::Value;
@@ -786,73 +786,32 @@ async fn the_map_page_shows_what_was_chosen(db: TestDb) {
     let navile = table.find(">Navile<").unwrap();
     assert!(santo_stefano < navile, "sorted by value: 3219 before 7974");
 
-    // The language is remembered in a cookie when chosen.
-    let (status, _, _) = get(&state, "/?lang=en", Some("text/html")).await;
-    assert_eq!(status, StatusCode::OK);
-    use tower::ServiceExt;
-    let response = openwelfare::http::router(state.clone())
-        .oneshot(
-            axum::http::Request::get("/?lang=en")
-                .body(axum::body::Body::empty())
-                .unwrap(),
-        )
-        .await
-        .unwrap();
+    // The language is remembered in a cookie when chosen, and found again
+    // in the cookie or in Accept-Language.
+    let response = send(&state, "/?lang=en", &[]).await;
     assert!(response.headers()["set-cookie"]
         .to_str()
         .unwrap()
         .starts_with("lang=en;"));
-    let response = openwelfare::http::router(state.clone())
-        .oneshot(
-            axum::http::Request::get("/")
-                .header("cookie", "lang=en")
-                .body(axum::body::Body::empty())
-                .unwrap(),
-        )
-        .await
-        .unwrap();
-    let body = axum::body::to_bytes(response.into_body(), usize::MAX)
-        .await
-        .unwrap();
-    assert!(String::from_utf8_lossy(&body).contains(r#"<html lang="en">"#));
-    let response = openwelfare::http::router(state.clone())
-        .oneshot(
-            axum::http::Request::get("/")
-                .header("accept-language", "en-US,en;q=0.9")
-                .body(axum::body::Body::empty())
-                .unwrap(),
-        )
-        .await
-        .unwrap();
-    let body = axum::body::to_bytes(response.into_body(), usize::MAX)
-        .await
-        .unwrap();
-    assert!(String::from_utf8_lossy(&body).contains(r#"<html lang="en">"#));
+    for header in [("cookie", "lang=en"), ("accept-language", "en-US,en;q=0.9")] {
+        let response = send(&state, "/", &[header]).await;
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        assert!(
+            String::from_utf8_lossy(&body).contains(r#"<html lang="en">"#),
+            "{header:?}"
+        );
+    }
 
     // Only the embed may be framed.
-    let response = openwelfare::http::router(state.clone())
-        .oneshot(
-            axum::http::Request::get("/embed")
-                .body(axum::body::Body::empty())
-                .unwrap(),
-        )
-        .await
-        .unwrap();
-    assert!(response.headers()["content-security-policy"]
+    let embed = send(&state, "/embed", &[]).await;
+    assert!(embed.headers()["content-security-policy"]
         .to_str()
         .unwrap()
         .contains("frame-ancestors *"));
-    let response = openwelfare::http::router(state)
-        .oneshot(
-            axum::http::Request::get("/")
-                .body(axum::body::Body::empty())
-                .unwrap(),
-        )
-        .await
-        .unwrap();
-    let csp = response.headers()["content-security-policy"]
-        .to_str()
-        .unwrap();
+    let home = send(&state, "/", &[]).await;
+    let csp = home.headers()["content-security-policy"].to_str().unwrap();
     assert!(
         csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"),
         "{csp}"

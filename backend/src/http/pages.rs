@@ -17,7 +17,9 @@ use super::error::ApiError;
 use super::{AppState, DataStatus};
 use crate::map::{self, MapParams};
 use crate::model::Level;
-use crate::reference::Reference;
+use crate::model::Variable;
+use crate::query::Row;
+use crate::reference::{DatasetEntry, Reference};
 
 pub type Params = Query<HashMap<String, String>>;
 
@@ -162,19 +164,7 @@ async fn map_page(
                     disposition: Some(format!("attachment; filename=\"{file}.geojson\"")),
                 }),
                 MapPage::Csv => {
-                    let entry = reference
-                        .dataset(&params.dataset)
-                        .ok_or_else(|| ApiError::Internal("dataset gone".into()))?;
-                    let variable = entry
-                        .variable(&params.variable)
-                        .ok_or_else(|| ApiError::Internal("variable gone".into()))?;
-                    let rows = entry.rows(
-                        &reference,
-                        variable,
-                        entry.years.last().copied(),
-                        params.boundaries,
-                        Level::Quartiere,
-                    );
+                    let (_, _, rows) = chosen_rows(&reference, &params)?;
                     Ok(Rendered {
                         content_type: "text/csv; charset=utf-8",
                         body: super::api::rows_csv(&rows)?,
@@ -198,14 +188,18 @@ async fn map_page(
     ))
 }
 
-/// The map's values joined to the areas' geometry (CRS84).
-fn geojson_with_values(reference: &Reference, params: &MapParams) -> Result<Vec<u8>, ApiError> {
+/// The dataset, variable and rows a map view shows (its latest year).
+fn chosen_rows<'a>(
+    reference: &'a Reference,
+    params: &MapParams,
+) -> Result<(&'a DatasetEntry, &'a Variable, Vec<Row>), ApiError> {
+    // MapParams only names what exists; a miss here is a bug, not bad input.
     let entry = reference
         .dataset(&params.dataset)
-        .ok_or_else(|| ApiError::Internal("dataset gone".into()))?;
+        .ok_or_else(|| ApiError::Internal("chosen dataset missing".into()))?;
     let variable = entry
         .variable(&params.variable)
-        .ok_or_else(|| ApiError::Internal("variable gone".into()))?;
+        .ok_or_else(|| ApiError::Internal("chosen variable missing".into()))?;
     let rows = entry.rows(
         reference,
         variable,
@@ -213,6 +207,12 @@ fn geojson_with_values(reference: &Reference, params: &MapParams) -> Result<Vec<
         params.boundaries,
         Level::Quartiere,
     );
+    Ok((entry, variable, rows))
+}
+
+/// The map's values joined to the areas' geometry (CRS84).
+fn geojson_with_values(reference: &Reference, params: &MapParams) -> Result<Vec<u8>, ApiError> {
+    let (entry, variable, rows) = chosen_rows(reference, params)?;
     let areas = reference.areas(params.boundaries, Level::Quartiere);
     let features: Vec<serde_json::Value> = rows
         .iter()

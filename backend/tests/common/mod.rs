@@ -183,6 +183,22 @@ pub async fn get(
     (status, content_type, body)
 }
 
+/// A GET through the real router with the given headers; the whole response.
+pub async fn send(
+    state: &AppState,
+    uri: &str,
+    headers: &[(&str, &str)],
+) -> axum::response::Response {
+    let mut request = Request::get(uri);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    router(state.clone())
+        .oneshot(request.body(Body::empty()).expect("request"))
+        .await
+        .expect("response")
+}
+
 pub async fn get_json(state: &AppState, uri: &str) -> (StatusCode, serde_json::Value) {
     let (status, _, body) = get(state, uri, None).await;
     let json = serde_json::from_slice(&body)
