@@ -119,7 +119,7 @@ impl Reference {
             (Boundaries::B2014, Level::Zona),
             (Boundaries::B2016, Level::Quartiere),
         ] {
-            areas.insert(key, store.areas_with_geometry(key.0, key.1).await?);
+            areas.insert(key, store.areas(key.0, key.1).await?);
         }
         let mut maps = HashMap::new();
         for boundaries in [Boundaries::B2014, Boundaries::B2016] {

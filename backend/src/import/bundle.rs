@@ -76,6 +76,33 @@ pub struct VariableRecord {
     pub note_en: Option<String>,
 }
 
+impl VariableRecord {
+    /// A count read from `column` (empty when the file has one value column).
+    fn count(
+        code: &str,
+        column: &str,
+        group: &str,
+        label_it: String,
+        label_en: String,
+        unit: String,
+    ) -> Self {
+        VariableRecord {
+            code: code.to_string(),
+            column_name: column.to_string(),
+            label_it,
+            label_en,
+            group: group.to_string(),
+            unit,
+            kind: VariableKind::Count,
+            numerator: None,
+            denominator: None,
+            denominator_scope: None,
+            note_it: None,
+            note_en: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct ObservationRecord {
     pub variable: String,
@@ -377,20 +404,7 @@ fn welfare(
 
 fn welfare_variable(catalog: &Catalog, spec: &DatasetSpec, header: &str) -> Option<VariableRecord> {
     let count = |code: &str, group: &str, label_it: String, label_en: String, unit: String| {
-        VariableRecord {
-            code: code.to_string(),
-            column_name: header.to_string(),
-            label_it,
-            label_en,
-            group: group.to_string(),
-            unit,
-            kind: VariableKind::Count,
-            numerator: None,
-            denominator: None,
-            denominator_scope: None,
-            note_it: None,
-            note_en: None,
-        }
+        VariableRecord::count(code, header, group, label_it, label_en, unit)
     };
     if spec.total_column.as_deref() == Some(header) {
         return Some(count(
@@ -460,20 +474,14 @@ fn population(
             format!("dataset {} needs its variable in the catalog", spec.slug),
         )
     })?;
-    let variable = VariableRecord {
-        code: single.code.clone(),
-        column_name: String::new(),
-        label_it: single.label_it.clone(),
-        label_en: single.label_en.clone(),
-        group: "totals".into(),
-        unit: spec.unit_it.clone(),
-        kind: VariableKind::Count,
-        numerator: None,
-        denominator: None,
-        denominator_scope: None,
-        note_it: None,
-        note_en: None,
-    };
+    let variable = VariableRecord::count(
+        &single.code,
+        "",
+        "totals",
+        single.label_it.clone(),
+        single.label_en.clone(),
+        spec.unit_it.clone(),
+    );
     let mut observations = Vec::new();
     for row in parse::parse_population(text, file)? {
         let area = match &row.area {

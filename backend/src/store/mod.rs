@@ -65,20 +65,14 @@ pub trait Store: Send + Sync + 'static {
     async fn load_official(&self, bundle: &Bundle, at: OffsetDateTime) -> Result<()>;
 
     async fn datasets(&self) -> Result<Vec<Dataset>>;
-    async fn dataset(&self, slug: &str) -> Result<Option<Dataset>>;
     async fn variables(&self, dataset_id: i64) -> Result<Vec<Variable>>;
-    /// Every area of a boundary set and level, ordered by number then name,
-    /// without geometry (`geometry: None`): most callers need only names
-    /// and ids, and the geometry is hundreds of kilobytes.
+    /// Every area of a boundary set and level with its geometry, ordered by
+    /// number then name.
     async fn areas(&self, boundaries: Boundaries, level: Level) -> Result<Vec<Area>>;
-    /// The same areas with their geometry.
-    async fn areas_with_geometry(&self, boundaries: Boundaries, level: Level) -> Result<Vec<Area>>;
     /// Areas whose alias matches the normalised `name`.
     async fn resolve_area(&self, name: &str) -> Result<Vec<Area>>;
     /// (2014 area id, 2016 area id) pairs.
     async fn crosswalk(&self) -> Result<Vec<(i64, i64)>>;
-    /// Observations of one variable, optionally for one year.
-    async fn observations(&self, variable_id: i64, year: Option<i32>) -> Result<Vec<Observation>>;
     /// Every observation of a dataset.
     async fn dataset_observations(&self, dataset_id: i64) -> Result<Vec<Observation>>;
     /// When the official data last changed (the latest import), or None

@@ -388,15 +388,6 @@ macro_rules! sql_store {
                 Ok(rows.into_iter().map(Dataset::from).collect())
             }
 
-            async fn dataset(&self, slug: &str) -> Result<Option<Dataset>> {
-                let row: Option<DatasetRow> =
-                    sqlx::query_as(&format!("SELECT {DATASET_COLUMNS} FROM datasets WHERE slug = $1"))
-                        .bind(slug)
-                        .fetch_optional(&self.pool)
-                        .await?;
-                Ok(row.map(Dataset::from))
-            }
-
             async fn variables(&self, dataset_id: i64) -> Result<Vec<Variable>> {
                 let rows: Vec<VariableRow> = sqlx::query_as(&format!(
                     "SELECT {VARIABLE_COLUMNS} FROM variables WHERE dataset_id = $1 ORDER BY position"
@@ -408,18 +399,6 @@ macro_rules! sql_store {
             }
 
             async fn areas(&self, boundaries: Boundaries, level: Level) -> Result<Vec<Area>> {
-                let rows: Vec<AreaRow> = sqlx::query_as(&format!(
-                    "SELECT {AREA_COLUMNS_NO_GEOMETRY} FROM areas WHERE boundaries = $1 AND level = $2 \
-                     ORDER BY number, name"
-                ))
-                .bind(boundaries.as_str())
-                .bind(level.as_str())
-                .fetch_all(&self.pool)
-                .await?;
-                rows.into_iter().map(Area::try_from).collect()
-            }
-
-            async fn areas_with_geometry(&self, boundaries: Boundaries, level: Level) -> Result<Vec<Area>> {
                 let rows: Vec<AreaRow> = sqlx::query_as(&format!(
                     "SELECT {AREA_COLUMNS} FROM areas WHERE boundaries = $1 AND level = $2 ORDER BY number, name"
                 ))
@@ -445,21 +424,6 @@ macro_rules! sql_store {
                 Ok(sqlx::query_as("SELECT from_area_id, to_area_id FROM crosswalk ORDER BY from_area_id")
                     .fetch_all(&self.pool)
                     .await?)
-            }
-
-            async fn observations(&self, variable_id: i64, year: Option<i32>) -> Result<Vec<Observation>> {
-                let rows: Vec<(i64, i64, i32, Option<f64>)> = sqlx::query_as(
-                    "SELECT variable_id, area_id, year, value FROM observations \
-                     WHERE variable_id = $1 AND ($2 IS NULL OR year = $2) ORDER BY year, area_id",
-                )
-                .bind(variable_id)
-                .bind(year)
-                .fetch_all(&self.pool)
-                .await?;
-                Ok(rows
-                    .into_iter()
-                    .map(|(variable_id, area_id, year, value)| Observation { variable_id, area_id, year, value })
-                    .collect())
             }
 
             async fn dataset_observations(&self, dataset_id: i64) -> Result<Vec<Observation>> {
@@ -511,9 +475,9 @@ macro_rules! sql_store {
                     out.push(format!("dataset {d:?}"));
                     for v in self.variables(d.id).await? {
                         out.push(format!("variable {} {v:?}", d.slug));
-                        for o in self.observations(v.id, None).await? {
-                            out.push(format!("observation {o:?}"));
-                        }
+                    }
+                    for o in self.dataset_observations(d.id).await? {
+                        out.push(format!("observation {o:?}"));
                     }
                 }
                 let areas: Vec<AreaRow> = sqlx::query_as(&format!("SELECT {AREA_COLUMNS} FROM areas ORDER BY id"))
