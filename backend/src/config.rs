@@ -13,6 +13,12 @@
 //! | `auto_import` / `OPENWELFARE_AUTO_IMPORT` | `true` | import on `serve` when the database is empty |
 //! | `request_timeout_secs` / `OPENWELFARE_REQUEST_TIMEOUT_SECS` | `30` | per-request time limit |
 //! | `max_body_bytes` / `OPENWELFARE_MAX_BODY_BYTES` | `1048576` | request body size limit |
+//! | `secret_key` / `OPENWELFARE_SECRET_KEY` | generated, kept in the database | at least 32 characters; signs access tokens and CSRF tokens |
+//! | `mail_url` / `OPENWELFARE_MAIL_URL` | `file:mail-outbox` | `smtp://HOST:PORT` (plain, loopback relay), `smtp://USER:PASS@HOST:587?tls=required` (STARTTLS), `smtps://USER:PASS@HOST:465`, or `file:DIR` to write .eml files |
+//! | `mail_from` / `OPENWELFARE_MAIL_FROM` | `Open Welfare Bologna <noreply@localhost>` | sender of every message |
+//! | `auth_rate_per_ip` / `OPENWELFARE_AUTH_RATE_PER_IP` | `30` | log-in, sign-up and mail requests per minute from one IP |
+//! | `auth_rate_per_account` / `OPENWELFARE_AUTH_RATE_PER_ACCOUNT` | `6` | log-in attempts, codes and mails per minute for one account |
+//! | `session_days` / `OPENWELFARE_SESSION_DAYS` | `30` | how long a session lasts without use |
 //!
 //! The file is `OPENWELFARE_CONFIG` (or `--config`); without either, none is read.
 
@@ -33,6 +39,13 @@ pub struct Config {
     pub auto_import: bool,
     pub request_timeout_secs: u64,
     pub max_body_bytes: usize,
+    /// None: generated once and kept in the database (shared by every instance).
+    pub secret_key: Option<String>,
+    pub mail_url: String,
+    pub mail_from: String,
+    pub auth_rate_per_ip: u32,
+    pub auth_rate_per_account: u32,
+    pub session_days: u64,
 }
 
 // Secrets (a database password) never reach a log through Debug.
@@ -48,6 +61,12 @@ impl std::fmt::Debug for Config {
             .field("auto_import", &self.auto_import)
             .field("request_timeout_secs", &self.request_timeout_secs)
             .field("max_body_bytes", &self.max_body_bytes)
+            .field("secret_key", &self.secret_key.as_ref().map(|_| "***"))
+            .field("mail_url", &redact_url(&self.mail_url))
+            .field("mail_from", &self.mail_from)
+            .field("auth_rate_per_ip", &self.auth_rate_per_ip)
+            .field("auth_rate_per_account", &self.auth_rate_per_account)
+            .field("session_days", &self.session_days)
             .finish()
     }
 }
@@ -73,7 +92,7 @@ fn err(key: &str, message: impl Into<String>) -> ConfigError {
     }
 }
 
-const KEYS: [&str; 9] = [
+const KEYS: [&str; 15] = [
     "database_url",
     "bind",
     "data_mirror",
@@ -83,6 +102,12 @@ const KEYS: [&str; 9] = [
     "auto_import",
     "request_timeout_secs",
     "max_body_bytes",
+    "secret_key",
+    "mail_url",
+    "mail_from",
+    "auth_rate_per_ip",
+    "auth_rate_per_account",
+    "session_days",
 ];
 
 fn env_name(key: &str) -> String {
@@ -242,6 +267,52 @@ impl Config {
         };
         let request_timeout_secs = number("request_timeout_secs", 30, 1, 3600)?;
         let max_body_bytes = number("max_body_bytes", 1 << 20, 1024, 1 << 30)? as usize;
+        let secret_key = match get("secret_key") {
+            None | Some((_, "")) => None,
+            Some((source, v)) if v.chars().count() < 32 => {
+                return Err(err(
+                    source,
+                    format!(
+                        "expected at least 32 characters, got {}",
+                        v.chars().count()
+                    ),
+                ))
+            }
+            Some((_, v)) => Some(v.to_string()),
+        };
+        let mail_url = match get("mail_url") {
+            None | Some((_, "")) => "file:mail-outbox".to_string(),
+            Some((source, v)) => {
+                if !["smtp://", "smtps://", "file:"]
+                    .iter()
+                    .any(|p| v.starts_with(p))
+                {
+                    return Err(err(
+                        source,
+                        format!(
+                            "expected smtp://HOST:PORT, smtps://HOST:PORT or file:DIR, got \"{}\"",
+                            redact_url(v)
+                        ),
+                    ));
+                }
+                v.to_string()
+            }
+        };
+        let mail_from = match get("mail_from") {
+            None | Some((_, "")) => "Open Welfare Bologna <noreply@localhost>".to_string(),
+            Some((source, v)) => {
+                if v.parse::<lettre::message::Mailbox>().is_err() {
+                    return Err(err(
+                        source,
+                        format!("expected an address such as \"Name <user@example.org>\", got \"{v}\""),
+                    ));
+                }
+                v.to_string()
+            }
+        };
+        let auth_rate_per_ip = number("auth_rate_per_ip", 30, 1, 1_000_000)? as u32;
+        let auth_rate_per_account = number("auth_rate_per_account", 6, 1, 1_000_000)? as u32;
+        let session_days = number("session_days", 30, 1, 365)?;
 
         Ok(Config {
             database_url,
@@ -253,6 +324,12 @@ impl Config {
             auto_import,
             request_timeout_secs,
             max_body_bytes,
+            secret_key,
+            mail_url,
+            mail_from,
+            auth_rate_per_ip,
+            auth_rate_per_account,
+            session_days,
         })
     }
 }

@@ -9,6 +9,7 @@
 //! `telemetry` (logs).
 
 pub mod areas;
+pub mod auth;
 pub mod cartography;
 pub mod catalog;
 pub mod classify;
@@ -16,6 +17,7 @@ pub mod config;
 pub mod geography;
 pub mod http;
 pub mod import;
+pub mod mail;
 pub mod map;
 pub mod model;
 pub mod query;
@@ -36,6 +38,8 @@ pub enum Error {
     Store(#[from] store::StoreError),
     #[error(transparent)]
     Import(#[from] import::ImportError),
+    #[error(transparent)]
+    Auth(#[from] auth::AuthSetupError),
     #[error("cannot listen on {0}: {1}")]
     Bind(std::net::SocketAddr, std::io::Error),
     #[error("I/O error: {0}")]

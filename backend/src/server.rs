@@ -9,6 +9,7 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio::sync::RwLock;
 
+use crate::auth::Auth;
 use crate::catalog::Catalog;
 use crate::config::Config;
 use crate::http::cache::ResponseCache;
@@ -37,6 +38,8 @@ pub async fn prepare(config: Config, store: Arc<dyn Store>) -> Result<AppState, 
         DataStatus::Missing("automatic import is off (OPENWELFARE_AUTO_IMPORT=false)".into())
     };
     let reference = Arc::new(ReferenceCache::new(store.clone()));
+    let config_for_auth = config.clone();
+    let store_for_auth = store.clone();
     reference.reload().await?;
     let state = AppState {
         store,
@@ -45,7 +48,19 @@ pub async fn prepare(config: Config, store: Arc<dyn Store>) -> Result<AppState, 
         data_status: Arc::new(RwLock::new(status.clone())),
         reference,
         responses: Arc::new(ResponseCache::default()),
+        auth: Arc::new(Auth::new(&config_for_auth, store_for_auth.as_ref()).await?),
     };
+    {
+        // Full rate-limit buckets are forgotten, so the maps stay small.
+        let auth = state.auth.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+            loop {
+                tick.tick().await;
+                auth.limits.forget_idle();
+            }
+        });
+    }
     if status == DataStatus::Importing {
         let state = state.clone();
         tokio::spawn(async move {

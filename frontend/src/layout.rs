@@ -46,6 +46,8 @@ pub fn page(shell: &Shell, body: Markup) -> Markup {
                                 li { a href="/tabella" { (l.pick("Tabella", "Table")) } }
                                 li { a href="/datasets" { "Dataset" } }
                                 li { a href="/api/v1/openapi.json" { "API" } }
+                                // The same link for everyone, so cached public pages stay shared: /account asks to log in when needed.
+                                li { a href="/account" { (l.pick("Il tuo account", "Your account")) } }
                                 @for other in Lang::ALL.into_iter().filter(|x| *x != l) {
                                     li {
                                         a href=(with_lang(shell.here, other)) lang=(other.code()) hreflang=(other.code()) {

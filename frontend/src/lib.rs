@@ -2,10 +2,12 @@
 //! markup (maud), so they can be tested without a server, plus the static
 //! assets (CSS, one small ES module) embedded with hashed names.
 
+pub mod account;
 pub mod assets;
 pub mod charts;
 pub mod i18n;
 pub mod layout;
+pub mod mail;
 pub mod map;
 pub mod pages;
 pub mod views;

@@ -22,7 +22,18 @@ use crate::reference::{DatasetEntry, Reference};
         version = "1",
         description = "Bologna's official social-services open data by quartiere."
     ),
-    paths(list_datasets, get_dataset, list_areas, resolve_area, observations),
+    paths(
+        list_datasets,
+        get_dataset,
+        list_areas,
+        resolve_area,
+        observations,
+        super::auth_api::token,
+        super::auth_api::refresh,
+        super::auth_api::logout,
+        super::auth_api::me
+    ),
+    modifiers(&BearerScheme),
     components(schemas(
         Dataset,
         Variable,
@@ -37,10 +48,33 @@ use crate::reference::{DatasetEntry, Reference};
         Row,
         Note,
         NoteCode,
-        Problem
+        Problem,
+        super::auth_api::TokenRequest,
+        super::auth_api::TokenResponse,
+        super::auth_api::RefreshRequest,
+        super::auth_api::Me
     ))
 )]
 pub struct ApiDoc;
+
+/// The `bearer` security scheme the account routes name.
+struct BearerScheme;
+
+impl utoipa::Modify for BearerScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
 
 pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())

@@ -2,19 +2,26 @@
 //! every request passes through (request id, tracing without query strings,
 //! compression, time and size limits, security headers).
 
+pub mod access;
+pub mod account;
+mod admin;
 pub mod api;
+mod auth_api;
 pub mod cache;
+mod denied;
 mod details;
 pub mod error;
 mod pages;
+pub mod session;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::State;
-use axum::http::{header, HeaderName, HeaderValue, Request, StatusCode};
+use axum::http::{header, HeaderName, HeaderValue, Method, Request, StatusCode};
+use axum::middleware;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post, MethodRouter};
 use axum::{Json, Router};
 use tokio::sync::RwLock;
 use tower_http::compression::CompressionLayer;
@@ -26,10 +33,12 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::auth::Auth;
 use crate::catalog::Catalog;
 use crate::config::Config;
 use crate::reference::ReferenceCache;
 use crate::store::Store;
+use access::Rule;
 use cache::ResponseCache;
 
 /// Where the official data stands, for the home page and /readyz.
@@ -51,6 +60,8 @@ pub struct AppState {
     pub reference: Arc<ReferenceCache>,
     /// Rendered views per data version.
     pub responses: Arc<ResponseCache>,
+    /// Keys, password hashing, rate limits and mail.
+    pub auth: Arc<Auth>,
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -67,34 +78,112 @@ impl MakeRequestId for RandomRequestId {
     }
 }
 
+/// One route of the table: method, path, who may use it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RouteSpec {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub rule: Rule,
+}
+
+/// Every route with its access rule: the router is built from this table,
+/// so no route exists without a rule (see `access`).
+fn table() -> Vec<(Method, &'static str, Rule, MethodRouter<AppState>)> {
+    use Rule::*;
+    vec![
+        (Method::GET, "/", Public, get(pages::home)),
+        (Method::GET, "/tabella", Public, get(pages::table)),
+        (Method::GET, "/embed", Public, get(pages::embed)),
+        (Method::GET, "/mappa.svg", Public, get(pages::map_svg)),
+        (Method::GET, "/mappa.png", Public, get(pages::map_png)),
+        (Method::GET, "/mappa.geojson", Public, get(pages::map_geojson)),
+        (Method::GET, "/mappa.csv", Public, get(pages::map_csv)),
+        (Method::GET, "/static/{file}", Public, get(pages::static_asset)),
+        (Method::GET, "/quartieri/{slug}", Public, get(details::quartiere_2016)),
+        (Method::GET, "/quartieri/2014/{slug}", Public, get(details::quartiere_2014)),
+        (Method::GET, "/datasets", Public, get(details::datasets)),
+        (Method::GET, "/datasets/{slug}", Public, get(details::dataset)),
+        (Method::GET, "/healthz", Public, get(healthz)),
+        (Method::GET, "/readyz", Public, get(readyz)),
+        (Method::GET, "/api/v1/openapi.json", Public, get(api::openapi)),
+        (Method::GET, "/api/v1/datasets", Public, get(api::list_datasets)),
+        (Method::GET, "/api/v1/datasets/{slug}", Public, get(api::get_dataset)),
+        (Method::GET, "/api/v1/areas", Public, get(api::list_areas)),
+        (Method::GET, "/api/v1/areas/resolve", Public, get(api::resolve_area)),
+        (Method::GET, "/api/v1/observations", Public, get(api::observations)),
+        (Method::POST, "/api/v1/auth/token", Public, post(auth_api::token)),
+        (Method::POST, "/api/v1/auth/refresh", Public, post(auth_api::refresh)),
+        (Method::POST, "/api/v1/auth/logout", SignedIn, post(auth_api::logout)),
+        (Method::GET, "/api/v1/me", SignedIn, get(auth_api::me)),
+        (Method::GET, "/account/registrati", Public, get(account::signup_page)),
+        (Method::POST, "/account/registrati", Public, post(account::signup)),
+        (Method::GET, "/account/accedi", Public, get(account::login_page)),
+        (Method::POST, "/account/accedi", Public, post(account::login)),
+        (Method::GET, "/account/accedi/codice", Public, get(account::second_factor_page)),
+        (Method::POST, "/account/accedi/codice", Public, post(account::second_factor)),
+        (Method::POST, "/account/esci", Public, post(account::logout)),
+        (Method::POST, "/account/esci-ovunque", SignedIn, post(account::logout_everywhere)),
+        (Method::GET, "/account/verifica", Public, get(account::verify)),
+        (Method::POST, "/account/verifica/invia", SignedIn, post(account::resend_verification)),
+        (Method::GET, "/account/password-dimenticata", Public, get(account::forgot_page)),
+        (Method::POST, "/account/password-dimenticata", Public, post(account::forgot)),
+        (Method::GET, "/account/reimposta", Public, get(account::reset_page)),
+        (Method::POST, "/account/reimposta", Public, post(account::reset)),
+        (Method::GET, "/account/email/conferma", Public, get(account::confirm_email)),
+        (Method::GET, "/account", SignedIn, get(account::profile_page)),
+        (Method::POST, "/account/profilo", SignedIn, post(account::update_profile)),
+        (Method::GET, "/account/impostazioni", SignedIn, get(account::settings_page)),
+        (Method::POST, "/account/password", SignedIn, post(account::change_password)),
+        (Method::POST, "/account/email", SignedIn, post(account::change_email)),
+        (Method::POST, "/account/elimina", SignedIn, post(account::delete_account)),
+        (Method::GET, "/account/dati", SignedIn, get(account::export)),
+        (Method::GET, "/account/sessioni", SignedIn, get(account::sessions_page)),
+        (Method::POST, "/account/sessioni/{id}/revoca", SignedIn, post(account::revoke_session)),
+        (Method::GET, "/account/2fa", SignedIn, get(account::two_factor_page)),
+        (Method::POST, "/account/2fa/avvia", SignedIn, post(account::totp_start)),
+        (Method::POST, "/account/2fa/conferma", SignedIn, post(account::totp_confirm)),
+        (Method::POST, "/account/2fa/codici", SignedIn, post(account::totp_codes)),
+        (Method::POST, "/account/2fa/disattiva", SignedIn, post(account::totp_disable)),
+        (Method::GET, "/account/associazione", Verified, get(account::association_page)),
+        (Method::POST, "/account/associazione", Verified, post(account::association_submit)),
+        (Method::GET, "/utenti/{id}", Public, get(account::public_profile)),
+        (Method::GET, "/admin/utenti", Admin, get(admin::users_page)),
+        (Method::POST, "/admin/utenti/{id}/ruolo", Admin, post(admin::set_role)),
+        (Method::POST, "/admin/utenti/{id}/sospendi", Moderator, post(admin::ban)),
+        (Method::POST, "/admin/utenti/{id}/riattiva", Moderator, post(admin::unban)),
+        (Method::GET, "/admin/associazioni", Admin, get(admin::associations_page)),
+        (Method::POST, "/admin/associazioni/{id}/approva", Admin, post(admin::approve)),
+        (Method::POST, "/admin/associazioni/{id}/rifiuta", Admin, post(admin::reject)),
+    ]
+}
+
+/// The route table without its handlers: for the route x role test and the docs.
+pub fn routes() -> Vec<RouteSpec> {
+    table()
+        .into_iter()
+        .map(|(method, path, rule, _)| RouteSpec {
+            method: if method == Method::GET { "GET" } else { "POST" },
+            path,
+            rule,
+        })
+        .collect()
+}
+
 pub fn router(state: AppState) -> Router {
     let timeout = Duration::from_secs(state.config.request_timeout_secs);
     let body_limit = state.config.max_body_bytes;
     // HSTS only where the public URL is https: on plain http it would be ignored or wrong.
     let hsts = (state.config.public_url.scheme() == "https")
         .then(|| HeaderValue::from_static("max-age=31536000; includeSubDomains"));
-    Router::new()
-        .route("/", get(pages::home))
-        .route("/tabella", get(pages::table))
-        .route("/embed", get(pages::embed))
-        .route("/mappa.svg", get(pages::map_svg))
-        .route("/mappa.png", get(pages::map_png))
-        .route("/mappa.geojson", get(pages::map_geojson))
-        .route("/mappa.csv", get(pages::map_csv))
-        .route("/static/{file}", get(pages::static_asset))
-        .route("/quartieri/{slug}", get(details::quartiere_2016))
-        .route("/quartieri/2014/{slug}", get(details::quartiere_2014))
-        .route("/datasets", get(details::datasets))
-        .route("/datasets/{slug}", get(details::dataset))
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .route("/api/v1/openapi.json", get(api::openapi))
-        .route("/api/v1/datasets", get(api::list_datasets))
-        .route("/api/v1/datasets/{slug}", get(api::get_dataset))
-        .route("/api/v1/areas", get(api::list_areas))
-        .route("/api/v1/areas/resolve", get(api::resolve_area))
-        .route("/api/v1/observations", get(api::observations))
+    let mut routes = Router::new();
+    for (_, path, rule, handler) in table() {
+        let guarded = handler.route_layer(middleware::from_fn(move |request, next| access::guard(rule, request, next)));
+        routes = routes.route(path, guarded);
+    }
+    routes
         .fallback(pages::not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), session::csrf_guard))
+        .layer(middleware::from_fn_with_state(state.clone(), session::identify))
         .with_state(state)
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,

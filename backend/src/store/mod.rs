@@ -6,6 +6,7 @@
 //! so they cannot drift apart; the migrations live per backend under
 //! `migrations/`.
 
+mod accounts;
 mod sql;
 
 use std::str::FromStr;
@@ -19,6 +20,7 @@ use time::OffsetDateTime;
 use crate::import::Bundle;
 use crate::model::{Area, Boundaries, Dataset, Level, Observation, SourceFile, Variable};
 
+pub use accounts::AccountStore;
 pub use sql::{PostgresStore, SqliteStore};
 
 #[derive(Debug, thiserror::Error)]
@@ -27,6 +29,9 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
     #[error("migration error: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A unique value is taken (the field it belongs to).
+    #[error("{0} already in use")]
+    Conflict(&'static str),
     #[error("{0}")]
     Internal(String),
 }
@@ -49,7 +54,7 @@ pub struct Event {
 }
 
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: AccountStore + Send + Sync + 'static {
     fn backend(&self) -> Backend;
     /// Apply pending migrations (PostgreSQL: under an advisory lock, so
     /// several instances may start together).

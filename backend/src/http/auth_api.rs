@@ -1,0 +1,199 @@
+//! Tokens for API clients: log in with address and password (and the
+//! second factor when enabled) for an access token and a refresh token,
+//! rotate the refresh token, log out, and who am I. Every failure is a
+//! bare 401: which check failed is not said.
+
+use axum::extract::{ConnectInfo, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use openwelfare_frontend::i18n::Lang;
+use serde::{Deserialize, Serialize};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+
+use super::account::{check_credentials, internal, Credentials};
+use super::session::{open_session, unauthorized, Identity};
+use super::AppState;
+use crate::auth::limits::Door;
+use crate::auth::model::Refresh;
+use crate::auth::token::{random_token, sha256_hex, ACCESS_TTL};
+use crate::auth::{totp, UserStatus};
+
+#[derive(Deserialize, ToSchema)]
+pub struct TokenRequest {
+    pub email: String,
+    pub password: String,
+    /// A TOTP code or a recovery code, when two-factor authentication is on.
+    #[serde(default)]
+    pub code: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TokenResponse {
+    pub access_token: String,
+    pub token_type: &'static str,
+    /// Seconds.
+    pub expires_in: i64,
+    pub refresh_token: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+fn client_ip(info: Option<Extension<ConnectInfo<SocketAddr>>>) -> IpAddr {
+    info.map(|Extension(ConnectInfo(a))| a.ip())
+        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
+}
+
+/// Log in for tokens.
+#[utoipa::path(post, path = "/api/v1/auth/token", tag = "accounts",
+    request_body = TokenRequest,
+    responses((status = 200, body = TokenResponse), (status = 401, description = "Wrong credentials or second factor"), (status = 429, description = "Too many attempts")))]
+pub async fn token(
+    State(state): State<AppState>,
+    info: Option<Extension<ConnectInfo<SocketAddr>>>,
+    Json(body): Json<TokenRequest>,
+) -> Response {
+    let ip = client_ip(info);
+    let user = match check_credentials(&state, ip, &body.email, &body.password).await {
+        Credentials::Good(u) => *u,
+        Credentials::Bad => return unauthorized(),
+        Credentials::Limited(wait) => return super::denied::too_many(true, Lang::En, wait),
+        Credentials::Busy => return super::denied::busy(true, Lang::En),
+        Credentials::Failed(m) => return internal(m),
+    };
+    if user.status != UserStatus::Active {
+        return unauthorized();
+    }
+    let mut mfa = false;
+    if let Some(secret) = &user.totp_secret {
+        if let Err(wait) = state.auth.limits.account(Door::Code, &user.id.to_string()) {
+            return super::denied::too_many(true, Lang::En, wait);
+        }
+        let code = body.code.as_deref().unwrap_or("");
+        let now = OffsetDateTime::now_utc();
+        let ok = if totp::looks_like_recovery_code(code) {
+            state
+                .store
+                .use_recovery_code(user.id, &totp::hash_recovery_code(code), now)
+                .await
+        } else {
+            let secret = hex::decode(secret).unwrap_or_default();
+            let unix = u64::try_from(now.unix_timestamp()).unwrap_or(0);
+            match totp::verify(&secret, code, unix, user.totp_last_step) {
+                Some(step) => state.store.use_totp_step(user.id, step).await,
+                None => Ok(false),
+            }
+        };
+        match ok {
+            Ok(true) => mfa = true,
+            Ok(false) => return unauthorized(),
+            Err(e) => return internal(e),
+        }
+    }
+    match open_session(&state, user.id, mfa, "API").await {
+        Ok((access, refresh)) => Json(TokenResponse {
+            access_token: access,
+            token_type: "Bearer",
+            expires_in: ACCESS_TTL.whole_seconds(),
+            refresh_token: refresh,
+        })
+        .into_response(),
+        Err(e) => internal(e),
+    }
+}
+
+/// Trade a refresh token for a new pair; the old one stops working, and
+/// presenting it again revokes the session.
+#[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "accounts",
+    request_body = RefreshRequest,
+    responses((status = 200, body = TokenResponse), (status = 401, description = "Unknown, expired or reused refresh token")))]
+pub async fn refresh(State(state): State<AppState>, Json(body): Json<RefreshRequest>) -> Response {
+    let now = OffsetDateTime::now_utc();
+    let next = random_token();
+    let outcome = state
+        .store
+        .refresh_session(
+            &sha256_hex(&body.refresh_token),
+            &sha256_hex(&next),
+            now,
+            // API clients do not race themselves: no grace.
+            time::Duration::ZERO,
+        )
+        .await;
+    match outcome {
+        Ok(Refresh::Rotated(session)) => {
+            match state.store.user_by_id(session.user_id).await {
+                Ok(Some(u)) if u.status == UserStatus::Active => {}
+                Ok(_) => return unauthorized(),
+                Err(e) => return internal(e),
+            }
+            Json(TokenResponse {
+                access_token: state.auth.tokens.access(session.user_id, &session.id, now),
+                token_type: "Bearer",
+                expires_in: ACCESS_TTL.whole_seconds(),
+                refresh_token: next,
+            })
+            .into_response()
+        }
+        Ok(_) => unauthorized(),
+        Err(e) => internal(e),
+    }
+}
+
+/// End this token's session.
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "accounts",
+    responses((status = 204, description = "Logged out"), (status = 401, description = "Not signed in")),
+    security(("bearer" = [])))]
+pub async fn logout(State(state): State<AppState>, Extension(identity): Extension<Identity>) -> Response {
+    let Some(p) = identity.0 else {
+        return unauthorized();
+    };
+    match state
+        .store
+        .revoke_session(p.user.id, &p.session.id, OffsetDateTime::now_utc())
+        .await
+    {
+        Ok(_) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => internal(e),
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Me {
+    pub id: i64,
+    pub display_name: String,
+    pub email: Option<String>,
+    /// citizen, association, moderator or admin.
+    pub role: String,
+    pub email_verified: bool,
+    pub two_factor: bool,
+}
+
+/// The signed-in user.
+#[utoipa::path(get, path = "/api/v1/me", tag = "accounts",
+    responses((status = 200, body = Me), (status = 401, description = "Not signed in")),
+    security(("bearer" = [])))]
+pub async fn me(Extension(identity): Extension<Identity>) -> Response {
+    let Some(p) = identity.0 else {
+        return unauthorized();
+    };
+    let mut response = Json(Me {
+        id: p.user.id,
+        display_name: p.user.display_name.clone(),
+        email: p.user.email.clone(),
+        role: p.user.role.as_str().to_string(),
+        email_verified: p.user.verified(),
+        two_factor: p.user.totp_enabled(),
+    })
+    .into_response();
+    response.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    response
+}

@@ -1,0 +1,339 @@
+//! Who is asking, for every request: the middleware that turns a Bearer
+//! token or the session cookies into a `Principal` (rotating the refresh
+//! token when the access token has expired), the CSRF check on every
+//! state-changing browser request, and the cookie helpers.
+//!
+//! A request without credentials costs nothing here: no database call,
+//! so the public map stays as fast as before. A request with credentials
+//! finds its session live in the store, so a revoked session, a banned or
+//! a deleted user is refused at once, whatever the token says.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use time::OffsetDateTime;
+
+use super::AppState;
+use crate::auth::csrf::{self, same_origin};
+use crate::auth::model::{Refresh, SessionRecord};
+use crate::auth::token::{random_token, sha256_hex, ACCESS_TTL};
+use crate::auth::{User, UserStatus};
+
+pub const ACCESS_COOKIE: &str = "ow_access";
+pub const REFRESH_COOKIE: &str = "ow_refresh";
+/// Between the password and the second factor (5 minutes).
+pub const SECOND_FACTOR_COOKIE: &str = "ow_2fa";
+/// A browser's parallel requests may present the refresh token just
+/// replaced; within this window that is not taken for theft.
+const REFRESH_GRACE: time::Duration = time::Duration::seconds(30);
+
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub user: User,
+    pub session: SessionRecord,
+    /// Authenticated by an `Authorization: Bearer` header (an API client).
+    pub bearer: bool,
+}
+
+impl Principal {
+    /// Moderators and admins may use their powers only with a second
+    /// factor enabled and given in this session.
+    pub fn powers_unlocked(&self) -> bool {
+        !self.user.role.requires_second_factor() || (self.user.totp_enabled() && self.session.mfa)
+    }
+}
+
+/// The request's identity, in its extensions.
+#[derive(Debug, Clone, Default)]
+pub struct Identity(pub Option<Principal>);
+
+/// The browser's CSRF binding (the `ow_csrf` cookie's value), in the
+/// request's extensions. A new one is sent back only if a page used it.
+#[derive(Debug, Clone)]
+pub struct CsrfCookie {
+    value: String,
+    fresh: bool,
+    used: Arc<AtomicBool>,
+}
+
+impl CsrfCookie {
+    /// The token for this browser's forms.
+    pub fn token(&self, state: &AppState) -> String {
+        self.used.store(true, Ordering::Relaxed);
+        state.auth.csrf.token(&self.value)
+    }
+}
+
+/// The value of cookie `name`.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(n, _)| *n == name)
+        .map(|(_, v)| v)
+        .filter(|v| !v.is_empty())
+}
+
+/// Append a Set-Cookie: HttpOnly, SameSite=Lax, Secure behind https.
+/// `max_age` 0 removes the cookie.
+pub fn set_cookie(headers: &mut HeaderMap, state: &AppState, name: &str, value: &str, max_age: i64) {
+    let secure = if state.auth.secure_cookies { "; Secure" } else { "" };
+    let text = format!("{name}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}");
+    if let Ok(v) = HeaderValue::from_str(&text) {
+        headers.append(header::SET_COOKIE, v);
+    }
+}
+
+/// The cookies of a new session (or of a rotation).
+pub fn set_session_cookies(headers: &mut HeaderMap, state: &AppState, access: &str, refresh: Option<&str>) {
+    set_cookie(headers, state, ACCESS_COOKIE, access, ACCESS_TTL.whole_seconds());
+    if let Some(refresh) = refresh {
+        set_cookie(headers, state, REFRESH_COOKIE, refresh, state.auth.session_ttl.whole_seconds());
+    }
+}
+
+pub fn clear_session_cookies(headers: &mut HeaderMap, state: &AppState) {
+    for name in [ACCESS_COOKIE, REFRESH_COOKIE, SECOND_FACTOR_COOKIE] {
+        set_cookie(headers, state, name, "", 0);
+    }
+}
+
+fn sets_cookie(headers: &HeaderMap, name: &str) -> bool {
+    headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.starts_with(&format!("{name}=")))
+}
+
+/// 401 with no detail: which check failed is nobody's business.
+pub fn unauthorized() -> Response {
+    (
+        StatusCode::UNAUTHORIZED,
+        [(header::WWW_AUTHENTICATE, "Bearer")],
+        "",
+    )
+        .into_response()
+}
+
+async fn principal_from_access(state: &AppState, token: &str, now: OffsetDateTime, bearer: bool) -> Option<Principal> {
+    let claims = state.auth.tokens.verify_access(token)?;
+    let session = match state.store.session(&claims.sid, now).await {
+        Ok(s) => s?,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot check a session");
+            return None;
+        }
+    };
+    principal_of(state, session, &claims.sub, bearer).await
+}
+
+async fn principal_of(state: &AppState, session: SessionRecord, sub: &str, bearer: bool) -> Option<Principal> {
+    if session.user_id.to_string() != sub {
+        return None;
+    }
+    let user = match state.store.user_by_id(session.user_id).await {
+        Ok(u) => u?,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot load a session's user");
+            return None;
+        }
+    };
+    (user.status == UserStatus::Active).then_some(Principal { user, session, bearer })
+}
+
+/// Start a session for `user`: its access and refresh tokens.
+pub async fn open_session(
+    state: &AppState,
+    user_id: i64,
+    mfa: bool,
+    user_agent: &str,
+) -> Result<(String, String), crate::store::StoreError> {
+    let now = OffsetDateTime::now_utc();
+    let id = random_token();
+    let refresh = random_token();
+    let agent: String = user_agent.chars().filter(|c| !c.is_control()).take(200).collect();
+    state
+        .store
+        .create_session(&crate::auth::model::NewSession {
+            id: &id,
+            user_id,
+            refresh_hash: &sha256_hex(&refresh),
+            mfa,
+            user_agent: &agent,
+            now,
+            expires_at: now + state.auth.session_ttl,
+        })
+        .await?;
+    Ok((state.auth.tokens.access(user_id, &id, now), refresh))
+}
+
+/// The identity middleware (see the module docs).
+pub async fn identify(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let now = OffsetDateTime::now_utc();
+    let headers = request.headers();
+    let mut principal = None;
+    let mut renewed: Option<(String, Option<String>)> = None;
+    let mut clear = false;
+    if let Some(value) = headers.get(header::AUTHORIZATION) {
+        let token = value.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).map(str::trim);
+        match token {
+            Some(token) => match principal_from_access(&state, token, now, true).await {
+                Some(p) => principal = Some(p),
+                None => return unauthorized(),
+            },
+            None => return unauthorized(),
+        }
+    } else {
+        let access = cookie(headers, ACCESS_COOKIE).map(str::to_string);
+        let refresh = cookie(headers, REFRESH_COOKIE).map(str::to_string);
+        if let Some(access) = &access {
+            principal = principal_from_access(&state, access, now, false).await;
+        }
+        if principal.is_none() {
+            if let Some(refresh) = &refresh {
+                let next_refresh = random_token();
+                let outcome = state
+                    .store
+                    .refresh_session(&sha256_hex(refresh), &sha256_hex(&next_refresh), now, REFRESH_GRACE)
+                    .await;
+                match outcome {
+                    Ok(Refresh::Rotated(session)) => {
+                        let sub = session.user_id.to_string();
+                        let sid = session.id.clone();
+                        principal = principal_of(&state, session, &sub, false).await;
+                        if let Some(p) = &principal {
+                            renewed = Some((state.auth.tokens.access(p.user.id, &sid, now), Some(next_refresh)));
+                        }
+                    }
+                    Ok(Refresh::Grace(session)) => {
+                        let sub = session.user_id.to_string();
+                        let sid = session.id.clone();
+                        principal = principal_of(&state, session, &sub, false).await;
+                        if let Some(p) = &principal {
+                            renewed = Some((state.auth.tokens.access(p.user.id, &sid, now), None));
+                        }
+                    }
+                    Ok(Refresh::Reused) => {
+                        tracing::warn!("a replaced refresh token was presented again: session revoked");
+                    }
+                    Ok(Refresh::Unknown) => {}
+                    Err(e) => tracing::warn!(error = %e, "cannot refresh a session"),
+                }
+            }
+        }
+        clear = principal.is_none() && (access.is_some() || refresh.is_some());
+    }
+    let csrf_cookie = match cookie(request.headers(), csrf::COOKIE) {
+        Some(v) if v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()) => CsrfCookie {
+            value: v.to_string(),
+            fresh: false,
+            used: Arc::default(),
+        },
+        _ => CsrfCookie {
+            value: random_token(),
+            fresh: true,
+            used: Arc::default(),
+        },
+    };
+    request.extensions_mut().insert(Identity(principal));
+    request.extensions_mut().insert(csrf_cookie.clone());
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    // What the handler set (a log-in, a log-out) wins over a rotation here.
+    if !sets_cookie(headers, ACCESS_COOKIE) {
+        if let Some((access, refresh)) = renewed {
+            set_session_cookies(headers, &state, &access, refresh.as_deref());
+        } else if clear {
+            clear_session_cookies(headers, &state);
+        }
+    }
+    if csrf_cookie.fresh && csrf_cookie.used.load(Ordering::Relaxed) && !sets_cookie(headers, csrf::COOKIE) {
+        // Not HttpOnly-relevant to scripts: the token is in the page, the cookie only binds it.
+        set_cookie(headers, &state, csrf::COOKIE, &csrf_cookie.value, 60 * 60 * 24 * 365);
+    }
+    response
+}
+
+/// Give the browser a new CSRF binding (after log-in, against fixation).
+pub fn renew_csrf_cookie(headers: &mut HeaderMap, state: &AppState) {
+    set_cookie(headers, state, csrf::COOKIE, &random_token(), 60 * 60 * 24 * 365);
+}
+
+fn is_form(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"))
+}
+
+/// Refuse a state-changing browser request that does not come from our
+/// own pages (see `auth::csrf`). Bearer requests carry no ambient
+/// authority and pass.
+pub async fn csrf_guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(request).await;
+    }
+    let bearer = request
+        .extensions()
+        .get::<Identity>()
+        .and_then(|i| i.0.as_ref())
+        .is_some_and(|p| p.bearer);
+    if bearer {
+        return next.run(request).await;
+    }
+    let headers = request.headers();
+    let text = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
+    if !same_origin(text(header::ORIGIN), text(header::REFERER), text(header::HOST), &state.auth.public_url) {
+        return forbidden_csrf(&request);
+    }
+    let binding = cookie(headers, csrf::COOKIE).unwrap_or("").to_string();
+    let header_token = headers.get(csrf::HEADER).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let (parts, body) = request.into_parts();
+    let (token, body) = match header_token {
+        Some(t) => (Some(t), body),
+        None if is_form(&parts.headers) => {
+            let Ok(bytes) = axum::body::to_bytes(body, state.config.max_body_bytes).await else {
+                return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+            };
+            let token = url::form_urlencoded::parse(&bytes)
+                .find(|(k, _)| k == csrf::FIELD)
+                .map(|(_, v)| v.into_owned());
+            (token, Body::from(bytes))
+        }
+        None => (
+            parts.uri.query().and_then(|q| {
+                url::form_urlencoded::parse(q.as_bytes())
+                    .find(|(k, _)| k == csrf::FIELD)
+                    .map(|(_, v)| v.into_owned())
+            }),
+            body,
+        ),
+    };
+    let request = Request::from_parts(parts, body);
+    match token {
+        Some(token) if state.auth.csrf.check(&binding, &token) => next.run(request).await,
+        _ => forbidden_csrf(&request),
+    }
+}
+
+fn forbidden_csrf(request: &Request) -> Response {
+    super::denied::page_or_problem(
+        request,
+        StatusCode::FORBIDDEN,
+        "csrf",
+        ("Richiesta non valida", "Invalid request"),
+        (
+            "Il modulo è scaduto o non viene da questo sito. Torna indietro, ricarica la pagina e riprova.",
+            "The form has expired or did not come from this site. Go back, reload the page and try again.",
+        ),
+    )
+}
