@@ -272,10 +272,7 @@ impl Config {
             Some((source, v)) if v.chars().count() < 32 => {
                 return Err(err(
                     source,
-                    format!(
-                        "expected at least 32 characters, got {}",
-                        v.chars().count()
-                    ),
+                    format!("expected at least 32 characters, got {}", v.chars().count()),
                 ))
             }
             Some((_, v)) => Some(v.to_string()),
@@ -304,7 +301,9 @@ impl Config {
                 if v.parse::<lettre::message::Mailbox>().is_err() {
                     return Err(err(
                         source,
-                        format!("expected an address such as \"Name <user@example.org>\", got \"{v}\""),
+                        format!(
+                            "expected an address such as \"Name <user@example.org>\", got \"{v}\""
+                        ),
                     ));
                 }
                 v.to_string()

@@ -8,6 +8,7 @@
 //! published data in memory), `http` (routes), `server` (lifecycle),
 //! `telemetry` (logs).
 
+pub mod admin;
 pub mod areas;
 pub mod auth;
 pub mod cartography;
@@ -44,13 +45,16 @@ pub enum Error {
     Bind(std::net::SocketAddr, std::io::Error),
     #[error("I/O error: {0}")]
     Io(std::io::Error),
+    /// A command-line argument or input is not acceptable.
+    #[error("{0}")]
+    Usage(String),
 }
 
 impl Error {
     /// 2 for bad configuration (as for bad command-line usage), 1 otherwise.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Config(_) => 2,
+            Error::Config(_) | Error::Usage(_) => 2,
             _ => 1,
         }
     }

@@ -37,6 +37,27 @@ enum Command {
     },
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Accounts with powers.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create an admin, or make an existing account one. Without
+    /// --password-stdin, prints a one-hour link to set the password.
+    Create {
+        #[arg(long)]
+        email: String,
+        /// The display name of a new account.
+        #[arg(long)]
+        name: Option<String>,
+        /// Read the password from standard input (one line).
+        #[arg(long)]
+        password_stdin: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -74,6 +95,39 @@ async fn run(command: Command, config: Config) -> Result<(), Error> {
         Command::Migrate => {
             server::open_store(&config).await?.close().await;
             println!("migrations applied");
+            Ok(())
+        }
+        Command::Admin {
+            command:
+                AdminCommand::Create {
+                    email,
+                    name,
+                    password_stdin,
+                },
+        } => {
+            let password = if password_stdin {
+                let mut line = String::new();
+                std::io::stdin().read_line(&mut line).map_err(Error::Io)?;
+                Some(line)
+            } else {
+                None
+            };
+            let store = server::open_store(&config).await?;
+            let result = openwelfare::admin::create(
+                store.as_ref(),
+                &config,
+                &email,
+                name.as_deref(),
+                password.as_deref(),
+            )
+            .await;
+            store.close().await;
+            let created = result?;
+            let what = if created.new { "created" } else { "promoted" };
+            println!("admin {what}: user {}", created.user_id);
+            if let Some(link) = created.set_password_link {
+                println!("set the password within one hour at: {link}");
+            }
             Ok(())
         }
         Command::Import { mirror, force } => {

@@ -17,6 +17,13 @@ fn openwelfare() -> Command {
         }
     }
     command.env("OPENWELFARE_LOG_LEVEL", "warn");
+    command.env(
+        "OPENWELFARE_MAIL_URL",
+        format!(
+            "file:{}",
+            std::env::temp_dir().join("openwelfare-test-mail").display()
+        ),
+    );
     command
 }
 

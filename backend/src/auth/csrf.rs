@@ -98,16 +98,51 @@ mod tests {
     fn only_our_origin_may_post() {
         let public = url::Url::parse("https://welfare.example/").unwrap();
         let host = Some("welfare.example");
-        assert!(same_origin(Some("https://welfare.example"), None, host, &public));
-        assert!(!same_origin(Some("https://evil.example"), None, host, &public));
-        assert!(!same_origin(Some("http://welfare.example.evil.example"), None, host, &public));
+        assert!(same_origin(
+            Some("https://welfare.example"),
+            None,
+            host,
+            &public
+        ));
+        assert!(!same_origin(
+            Some("https://evil.example"),
+            None,
+            host,
+            &public
+        ));
+        assert!(!same_origin(
+            Some("http://welfare.example.evil.example"),
+            None,
+            host,
+            &public
+        ));
         assert!(!same_origin(Some("null"), None, host, &public));
-        assert!(same_origin(None, Some("https://welfare.example/account"), host, &public));
-        assert!(!same_origin(None, Some("https://evil.example/welfare.example"), host, &public));
+        assert!(same_origin(
+            None,
+            Some("https://welfare.example/account"),
+            host,
+            &public
+        ));
+        assert!(!same_origin(
+            None,
+            Some("https://evil.example/welfare.example"),
+            host,
+            &public
+        ));
         assert!(!same_origin(None, None, host, &public));
         // Reached directly on another address (a test server, a LAN name): the Host decides.
         let local = Some("127.0.0.1:4321");
-        assert!(same_origin(Some("http://127.0.0.1:4321"), None, local, &public));
-        assert!(!same_origin(Some("http://127.0.0.1:9999"), None, local, &public));
+        assert!(same_origin(
+            Some("http://127.0.0.1:4321"),
+            None,
+            local,
+            &public
+        ));
+        assert!(!same_origin(
+            Some("http://127.0.0.1:9999"),
+            None,
+            local,
+            &public
+        ));
     }
 }

@@ -83,7 +83,10 @@ mod tests {
             assert!(limits.ip(Door::LogIn, ip).is_ok());
         }
         let wait = limits.ip(Door::LogIn, ip).unwrap_err();
-        assert!(wait > Duration::from_secs(1) && wait <= Duration::from_secs(20), "{wait:?}");
+        assert!(
+            wait > Duration::from_secs(1) && wait <= Duration::from_secs(20),
+            "{wait:?}"
+        );
         // Another door and another IP have their own buckets.
         assert!(limits.ip(Door::SignUp, ip).is_ok());
         assert!(limits.ip(Door::LogIn, "192.0.2.2".parse().unwrap()).is_ok());

@@ -52,7 +52,11 @@ impl Auth {
             Some(key) => key.clone(),
             None => {
                 store
-                    .server_key("secret", &token::random_token, time::OffsetDateTime::now_utc())
+                    .server_key(
+                        "secret",
+                        &token::random_token,
+                        time::OffsetDateTime::now_utc(),
+                    )
                     .await?
             }
         };
@@ -107,7 +111,9 @@ pub fn valid_email(email: &str) -> bool {
         && !domain.starts_with('.')
         && !domain.ends_with('.')
         && !domain.contains('@')
-        && !email.chars().any(|c| c.is_whitespace() || c.is_control() || "<>,;\"()[]\\".contains(c))
+        && !email
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || "<>,;\"()[]\\".contains(c))
         && email.parse::<lettre::Address>().is_ok()
 }
 

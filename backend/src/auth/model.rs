@@ -14,7 +14,12 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [Role::Citizen, Role::Association, Role::Moderator, Role::Admin];
+    pub const ALL: [Role; 4] = [
+        Role::Citizen,
+        Role::Association,
+        Role::Moderator,
+        Role::Admin,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {

@@ -65,7 +65,11 @@ pub fn check_policy(password: &str, user_inputs: &[&str]) -> Result<(), PolicyEr
     // zxcvbn also splits the inputs (an e-mail's local part counts too).
     let mut inputs: Vec<&str> = user_inputs.to_vec();
     for input in user_inputs {
-        inputs.extend(input.split(['@', '.', ' ', '-', '_']).filter(|p| p.len() > 2));
+        inputs.extend(
+            input
+                .split(['@', '.', ' ', '-', '_'])
+                .filter(|p| p.len() > 2),
+        );
     }
     let estimate = zxcvbn::zxcvbn(&password, &inputs);
     if estimate.score() < zxcvbn::Score::Three {
@@ -98,7 +102,13 @@ pub struct Passwords {
 
 impl Passwords {
     pub fn new(concurrency: usize, max_waiting: usize) -> Result<Self, HashError> {
-        Self::with_params(concurrency, max_waiting, MEMORY_KIB, ITERATIONS, PARALLELISM)
+        Self::with_params(
+            concurrency,
+            max_waiting,
+            MEMORY_KIB,
+            ITERATIONS,
+            PARALLELISM,
+        )
     }
 
     /// Other parameters: for proving that old hashes are upgraded.
@@ -129,7 +139,11 @@ impl Passwords {
 
     /// Check `password` against `stored`; with no stored hash (unknown
     /// account, no password set) the dummy is checked and the answer is no.
-    pub async fn verify(&self, stored: Option<&str>, password: &str) -> Result<Verified, HashError> {
+    pub async fn verify(
+        &self,
+        stored: Option<&str>,
+        password: &str,
+    ) -> Result<Verified, HashError> {
         let known = stored.is_some();
         let stored = stored.unwrap_or(&self.dummy).to_string();
         let password = normalize(password);
@@ -191,7 +205,8 @@ fn argon2(params: &Params) -> Argon2<'static> {
 
 fn hash_with(params: &Params, password: &str) -> Result<String, HashError> {
     let salt_bytes: [u8; 16] = rand::random();
-    let salt = SaltString::encode_b64(&salt_bytes).map_err(|e| HashError::Internal(e.to_string()))?;
+    let salt =
+        SaltString::encode_b64(&salt_bytes).map_err(|e| HashError::Internal(e.to_string()))?;
     argon2(params)
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
@@ -214,7 +229,10 @@ mod tests {
             Err(PolicyError::Guessable { .. })
         ));
         assert!(matches!(
-            check_policy("mario.rossi@example.org", &["mario.rossi@example.org", "Mario Rossi"]),
+            check_policy(
+                "mario.rossi@example.org",
+                &["mario.rossi@example.org", "Mario Rossi"]
+            ),
             Err(PolicyError::Guessable { .. })
         ));
         // No digits, symbols or capitals needed: a long phrase with spaces is fine.
@@ -226,20 +244,47 @@ mod tests {
     #[tokio::test]
     async fn hashes_are_argon2id_with_owasp_parameters_and_verify() {
         let passwords = Passwords::new(1, 8).unwrap();
-        let hash = passwords.hash("tortellini sotto le due torri").await.unwrap();
-        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
+        let hash = passwords
+            .hash("tortellini sotto le due torri")
+            .await
+            .unwrap();
+        assert!(
+            hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{hash}"
+        );
         let ok = passwords
             .verify(Some(&hash), "tortellini sotto le due torri")
             .await
             .unwrap();
-        assert_eq!(ok, Verified { ok: true, needs_rehash: false });
-        let wrong = passwords.verify(Some(&hash), "tortellini sotto le tre torri").await.unwrap();
+        assert_eq!(
+            ok,
+            Verified {
+                ok: true,
+                needs_rehash: false
+            }
+        );
+        let wrong = passwords
+            .verify(Some(&hash), "tortellini sotto le tre torri")
+            .await
+            .unwrap();
         assert!(!wrong.ok);
-        let unknown = passwords.verify(None, "anything at all here").await.unwrap();
+        let unknown = passwords
+            .verify(None, "anything at all here")
+            .await
+            .unwrap();
         assert!(!unknown.ok);
         // NFKC: the full-width form of the same text matches.
-        let hash = passwords.hash("ｐａｓｓｗｏｒｄ ｐｈｒａｓｅ ｌｏｎｇ").await.unwrap();
-        assert!(passwords.verify(Some(&hash), "password phrase long").await.unwrap().ok);
+        let hash = passwords
+            .hash("ｐａｓｓｗｏｒｄ ｐｈｒａｓｅ ｌｏｎｇ")
+            .await
+            .unwrap();
+        assert!(
+            passwords
+                .verify(Some(&hash), "password phrase long")
+                .await
+                .unwrap()
+                .ok
+        );
     }
 
     #[tokio::test]
@@ -247,10 +292,28 @@ mod tests {
         let old = Passwords::with_params(1, 8, 8 * 1024, 1, 1).unwrap();
         let hash = old.hash("tortellini sotto le due torri").await.unwrap();
         let current = Passwords::new(1, 8).unwrap();
-        let v = current.verify(Some(&hash), "tortellini sotto le due torri").await.unwrap();
-        assert_eq!(v, Verified { ok: true, needs_rehash: true });
-        let v = current.verify(Some(&hash), "wrong wrong wrong wrong").await.unwrap();
-        assert_eq!(v, Verified { ok: false, needs_rehash: false });
+        let v = current
+            .verify(Some(&hash), "tortellini sotto le due torri")
+            .await
+            .unwrap();
+        assert_eq!(
+            v,
+            Verified {
+                ok: true,
+                needs_rehash: true
+            }
+        );
+        let v = current
+            .verify(Some(&hash), "wrong wrong wrong wrong")
+            .await
+            .unwrap();
+        assert_eq!(
+            v,
+            Verified {
+                ok: false,
+                needs_rehash: false
+            }
+        );
     }
 
     #[tokio::test]
@@ -259,7 +322,9 @@ mod tests {
         let mut tasks = Vec::new();
         for _ in 0..6 {
             let p = passwords.clone();
-            tasks.push(tokio::spawn(async move { p.hash("tortellini sotto le due torri").await }));
+            tasks.push(tokio::spawn(async move {
+                p.hash("tortellini sotto le due torri").await
+            }));
         }
         let mut busy = 0;
         for t in tasks {
@@ -267,6 +332,9 @@ mod tests {
                 busy += 1;
             }
         }
-        assert!(busy >= 1, "with one permit and room for one waiter, some of six must be turned away");
+        assert!(
+            busy >= 1,
+            "with one permit and room for one waiter, some of six must be turned away"
+        );
     }
 }

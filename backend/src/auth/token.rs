@@ -124,7 +124,10 @@ mod tests {
     use super::*;
 
     fn tokens() -> Tokens {
-        Tokens::new(b"0123456789abcdef0123456789abcdef", "http://127.0.0.1:3000/")
+        Tokens::new(
+            b"0123456789abcdef0123456789abcdef",
+            "http://127.0.0.1:3000/",
+        )
     }
 
     #[test]
@@ -140,7 +143,10 @@ mod tests {
         assert!(t.verify_second_factor(&token).is_none());
         assert!(t.verify_access(&t.second_factor(7, now)).is_none());
         // Another key, another issuer: refused.
-        let other = Tokens::new(b"another key another key another k", "http://127.0.0.1:3000/");
+        let other = Tokens::new(
+            b"another key another key another k",
+            "http://127.0.0.1:3000/",
+        );
         assert!(other.verify_access(&token).is_none());
         let elsewhere = Tokens::new(b"0123456789abcdef0123456789abcdef", "https://evil.example/");
         assert!(elsewhere.verify_access(&token).is_none());

@@ -66,7 +66,10 @@ impl Rule {
 
 /// The route layer: apply `rule` before the handler runs.
 pub async fn guard(rule: Rule, request: Request, next: Next) -> Response {
-    let who = request.extensions().get::<Identity>().and_then(|i| i.0.clone());
+    let who = request
+        .extensions()
+        .get::<Identity>()
+        .and_then(|i| i.0.clone());
     match rule.check(who.as_ref()) {
         Ok(()) => next.run(request).await,
         Err(denial) => refuse(denial, &request),

@@ -49,11 +49,18 @@ pub struct Ctx {
 impl FromRequestParts<AppState> for Ctx {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let query: std::collections::HashMap<String, String> = parts
             .uri
             .query()
-            .map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+            .map(|q| {
+                url::form_urlencoded::parse(q.as_bytes())
+                    .into_owned()
+                    .collect()
+            })
             .unwrap_or_default();
         let lang = super::pages::language(&query, &parts.headers).0;
         let csrf = parts
@@ -62,11 +69,16 @@ impl FromRequestParts<AppState> for Ctx {
             .map(|c| c.token(state))
             .unwrap_or_default();
         let who = parts.extensions.get::<Identity>().and_then(|i| i.0.clone());
-        let kept: Vec<(String, String)> = query.into_iter().filter(|(k, _)| k != "lang" && k != "msg").collect();
+        let kept: Vec<(String, String)> = query
+            .into_iter()
+            .filter(|(k, _)| k != "lang" && k != "msg")
+            .collect();
         let here = if kept.is_empty() {
             parts.uri.path().to_string()
         } else {
-            let q: String = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(kept).finish();
+            let q: String = url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(kept)
+                .finish();
             format!("{}?{q}", parts.uri.path())
         };
         let ip = parts
@@ -124,7 +136,13 @@ impl Ctx {
         denied::too_many(false, self.lang, wait)
     }
 
-    fn message(&self, status: StatusCode, title: (&str, &str), body: (&str, &str), link: Option<(&str, &str)>) -> Response {
+    fn message(
+        &self,
+        status: StatusCode,
+        title: (&str, &str),
+        body: (&str, &str),
+        link: Option<(&str, &str)>,
+    ) -> Response {
         denied::respond(false, self.lang, status, "message", title, body, link)
     }
 }
@@ -162,15 +180,36 @@ fn hash_failed(ctx: &Ctx, e: HashError) -> Response {
 pub(crate) fn notice(ctx: &Ctx, code: Option<&str>) -> Option<String> {
     let (it, en) = match code? {
         "saved" => ("Modifiche salvate.", "Changes saved."),
-        "verification-sent" => ("Ti abbiamo mandato un nuovo link di verifica.", "We sent you a new verification link."),
-        "password-changed" => ("Password cambiata. Le altre sessioni sono state chiuse.", "Password changed. Your other sessions were closed."),
-        "password-reset" => ("Password reimpostata: ora puoi accedere.", "Password reset: you can log in now."),
-        "email-sent" => ("Ti abbiamo mandato un link al nuovo indirizzo: seguilo per confermarlo.", "We sent a link to the new address: follow it to confirm."),
+        "verification-sent" => (
+            "Ti abbiamo mandato un nuovo link di verifica.",
+            "We sent you a new verification link.",
+        ),
+        "password-changed" => (
+            "Password cambiata. Le altre sessioni sono state chiuse.",
+            "Password changed. Your other sessions were closed.",
+        ),
+        "password-reset" => (
+            "Password reimpostata: ora puoi accedere.",
+            "Password reset: you can log in now.",
+        ),
+        "email-sent" => (
+            "Ti abbiamo mandato un link al nuovo indirizzo: seguilo per confermarlo.",
+            "We sent a link to the new address: follow it to confirm.",
+        ),
         "revoked" => ("Sessione chiusa.", "Session closed."),
-        "logged-out" => ("Sei uscito da tutte le sessioni.", "You are logged out of every session."),
+        "logged-out" => (
+            "Sei uscito da tutte le sessioni.",
+            "You are logged out of every session.",
+        ),
         "verified" => ("Indirizzo confermato.", "Address confirmed."),
-        "request-sent" => ("Richiesta inviata: un amministratore la esaminerà.", "Request sent: an administrator will review it."),
-        "2fa-disabled" => ("Verifica in due passaggi disattivata.", "Two-factor authentication disabled."),
+        "request-sent" => (
+            "Richiesta inviata: un amministratore la esaminerà.",
+            "Request sent: an administrator will review it.",
+        ),
+        "2fa-disabled" => (
+            "Verifica in due passaggi disattivata.",
+            "Two-factor authentication disabled.",
+        ),
         "role" => ("Ruolo cambiato.", "Role changed."),
         "banned" => ("Utente sospeso.", "User suspended."),
         "unbanned" => ("Sospensione revocata.", "Suspension lifted."),
@@ -190,7 +229,14 @@ pub struct MsgQuery {
 /// A local path to go back to after logging in; anything else is home.
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.chars().any(char::is_control) => n.to_string(),
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.contains('\\')
+                && !n.chars().any(char::is_control) =>
+        {
+            n.to_string()
+        }
         _ => "/account".to_string(),
     }
 }
@@ -273,14 +319,24 @@ fn policy_error(ctx: &Ctx, field: &'static str, e: PolicyError) -> FieldError {
 }
 
 fn clean_line(text: &str, max: usize) -> String {
-    text.chars().filter(|c| !c.is_control()).collect::<String>().trim().chars().take(max).collect()
+    text.chars()
+        .filter(|c| !c.is_control())
+        .collect::<String>()
+        .trim()
+        .chars()
+        .take(max)
+        .collect()
 }
 
 /// Display names: 2 to 60 visible characters, no line breaks.
 fn display_name_error(ctx: &Ctx, name: &str) -> Option<FieldError> {
     let n = name.chars().count();
     if !(2..=60).contains(&n) || name.chars().any(char::is_control) {
-        return Some(ctx.error("display_name", "Il nome visualizzato deve avere da 2 a 60 caratteri.", "The display name must have 2 to 60 characters."));
+        return Some(ctx.error(
+            "display_name",
+            "Il nome visualizzato deve avere da 2 a 60 caratteri.",
+            "The display name must have 2 to 60 characters.",
+        ));
     }
     None
 }
@@ -301,10 +357,23 @@ pub async fn signup_page(ctx: Ctx) -> Response {
     if ctx.who.is_some() {
         return see_other("/account");
     }
-    page(StatusCode::OK, views::signup(&ctx.common(None, &[]), &views::SignupView { email: "", display_name: "" }))
+    page(
+        StatusCode::OK,
+        views::signup(
+            &ctx.common(None, &[]),
+            &views::SignupView {
+                email: "",
+                display_name: "",
+            },
+        ),
+    )
 }
 
-pub async fn signup(State(state): State<AppState>, ctx: Ctx, Form(form): Form<SignupForm>) -> Response {
+pub async fn signup(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<SignupForm>,
+) -> Response {
     if let Err(wait) = state.auth.limits.ip(Door::SignUp, ctx.ip) {
         return ctx.limited(wait);
     }
@@ -312,7 +381,11 @@ pub async fn signup(State(state): State<AppState>, ctx: Ctx, Form(form): Form<Si
     let display_name = clean_line(&form.display_name, 200);
     let mut errors = Vec::new();
     if !valid_email(&email) {
-        errors.push(ctx.error("email", "Scrivi un indirizzo email valido, come nome@esempio.it.", "Enter a valid e-mail address, such as name@example.org."));
+        errors.push(ctx.error(
+            "email",
+            "Scrivi un indirizzo email valido, come nome@esempio.it.",
+            "Enter a valid e-mail address, such as name@example.org.",
+        ));
     }
     if let Some(e) = display_name_error(&ctx, &display_name) {
         errors.push(e);
@@ -328,7 +401,13 @@ pub async fn signup(State(state): State<AppState>, ctx: Ctx, Form(form): Form<Si
     if !errors.is_empty() {
         return page(
             StatusCode::UNPROCESSABLE_ENTITY,
-            views::signup(&ctx.common(None, &errors), &views::SignupView { email: &form.email, display_name: &display_name }),
+            views::signup(
+                &ctx.common(None, &errors),
+                &views::SignupView {
+                    email: &form.email,
+                    display_name: &display_name,
+                },
+            ),
         );
     }
     // Hash first, whether or not the address is taken: the same time either way.
@@ -366,7 +445,9 @@ pub async fn signup(State(state): State<AppState>, ctx: Ctx, Form(form): Form<Si
         Err(StoreError::Conflict(_)) => {
             if let Ok(Some(user)) = state.store.user_by_email(&email).await {
                 if user.status == UserStatus::Active {
-                    if let Err(e) = mail_token(&state, &user, &email, TokenPurpose::Reset, None).await {
+                    if let Err(e) =
+                        mail_token(&state, &user, &email, TokenPurpose::Reset, None).await
+                    {
                         return internal(e);
                     }
                 }
@@ -387,10 +468,18 @@ pub async fn signup(State(state): State<AppState>, ctx: Ctx, Form(form): Form<Si
 
 // ---------------------------------------------------------------- verify
 
-pub async fn verify(State(state): State<AppState>, ctx: Ctx, Query(q): Query<MsgQuery>) -> Response {
+pub async fn verify(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<MsgQuery>,
+) -> Response {
     let now = OffsetDateTime::now_utc();
     let token = q.token.unwrap_or_default();
-    match state.store.consume_token(&sha256_hex(&token), TokenPurpose::Verify, now).await {
+    match state
+        .store
+        .consume_token(&sha256_hex(&token), TokenPurpose::Verify, now)
+        .await
+    {
         Ok(Some((user_id, _))) => {
             if let Err(e) = state.store.mark_verified(user_id, now).await {
                 return internal(e);
@@ -401,7 +490,10 @@ pub async fn verify(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Msg
             ctx.message(
                 StatusCode::OK,
                 ("Indirizzo confermato", "Address confirmed"),
-                ("Grazie: il tuo indirizzo è confermato. Ora puoi accedere.", "Thank you: your address is confirmed. You can log in now."),
+                (
+                    "Grazie: il tuo indirizzo è confermato. Ora puoi accedere.",
+                    "Thank you: your address is confirmed. You can log in now.",
+                ),
                 Some(("/account/accedi", ctx.lang.pick("Accedi", "Log in"))),
             )
         }
@@ -464,7 +556,13 @@ pub async fn login_page(ctx: Ctx, Query(q): Query<MsgQuery>) -> Response {
     let next = safe_next(q.next.as_deref());
     page(
         StatusCode::OK,
-        views::login(&ctx.common(notice(&ctx, q.msg.as_deref()), &[]), &views::LoginView { email: "", next: &next }),
+        views::login(
+            &ctx.common(notice(&ctx, q.msg.as_deref()), &[]),
+            &views::LoginView {
+                email: "",
+                next: &next,
+            },
+        ),
     )
 }
 
@@ -478,7 +576,12 @@ pub enum Credentials {
     Failed(String),
 }
 
-pub async fn check_credentials(state: &AppState, ip: IpAddr, email: &str, password: &str) -> Credentials {
+pub async fn check_credentials(
+    state: &AppState,
+    ip: IpAddr,
+    email: &str,
+    password: &str,
+) -> Credentials {
     let email = normalize_email(email);
     // Limits first: a refused attempt costs no hashing.
     if let Err(wait) = state
@@ -494,8 +597,17 @@ pub async fn check_credentials(state: &AppState, ip: IpAddr, email: &str, passwo
         Err(e) => return Credentials::Failed(e.to_string()),
     };
     let stored = user.as_ref().and_then(|u| u.password_hash.clone());
-    let password = if password.chars().count() > crate::auth::password::MAX_CHARS { "" } else { password };
-    let verified = match state.auth.passwords.verify(stored.as_deref(), password).await {
+    let password = if password.chars().count() > crate::auth::password::MAX_CHARS {
+        ""
+    } else {
+        password
+    };
+    let verified = match state
+        .auth
+        .passwords
+        .verify(stored.as_deref(), password)
+        .await
+    {
         Ok(v) => v,
         Err(HashError::Busy) => return Credentials::Busy,
         Err(HashError::Internal(m)) => return Credentials::Failed(m),
@@ -518,7 +630,11 @@ pub async fn check_credentials(state: &AppState, ip: IpAddr, email: &str, passwo
     }
 }
 
-pub async fn login(State(state): State<AppState>, ctx: Ctx, Form(form): Form<LoginForm>) -> Response {
+pub async fn login(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<LoginForm>,
+) -> Response {
     let next = safe_next(Some(&form.next));
     let user = match check_credentials(&state, ctx.ip, &form.email, &form.password).await {
         Credentials::Good(u) => *u,
@@ -526,10 +642,20 @@ pub async fn login(State(state): State<AppState>, ctx: Ctx, Form(form): Form<Log
         Credentials::Busy => return denied::busy(false, ctx.lang),
         Credentials::Failed(m) => return internal(m),
         Credentials::Bad => {
-            let errors = [ctx.error("email", "Email o password non corretti.", "Wrong e-mail or password.")];
+            let errors = [ctx.error(
+                "email",
+                "Email o password non corretti.",
+                "Wrong e-mail or password.",
+            )];
             return page(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                views::login(&ctx.common(None, &errors), &views::LoginView { email: &form.email, next: &next }),
+                views::login(
+                    &ctx.common(None, &errors),
+                    &views::LoginView {
+                        email: &form.email,
+                        next: &next,
+                    },
+                ),
             );
         }
     };
@@ -537,7 +663,10 @@ pub async fn login(State(state): State<AppState>, ctx: Ctx, Form(form): Form<Log
         return ctx.message(
             StatusCode::FORBIDDEN,
             ("Account sospeso", "Account suspended"),
-            ("Questo account è stato sospeso da un moderatore.", "This account has been suspended by a moderator."),
+            (
+                "Questo account è stato sospeso da un moderatore.",
+                "This account has been suspended by a moderator.",
+            ),
             None,
         );
     }
@@ -548,13 +677,25 @@ pub async fn login(State(state): State<AppState>, ctx: Ctx, Form(form): Form<Log
             url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
         ));
         let token = state.auth.tokens.second_factor(user.id, now);
-        set_cookie(response.headers_mut(), &state, SECOND_FACTOR_COOKIE, &token, MFA_TTL.whole_seconds());
+        set_cookie(
+            response.headers_mut(),
+            &state,
+            SECOND_FACTOR_COOKIE,
+            &token,
+            MFA_TTL.whole_seconds(),
+        );
         return response;
     }
     start_session(&state, &ctx, user.id, false, &next).await
 }
 
-async fn start_session(state: &AppState, ctx: &Ctx, user_id: i64, mfa: bool, next: &str) -> Response {
+async fn start_session(
+    state: &AppState,
+    ctx: &Ctx,
+    user_id: i64,
+    mfa: bool,
+    next: &str,
+) -> Response {
     match open_session(state, user_id, mfa, &ctx.user_agent).await {
         Ok((access, refresh)) => {
             let mut response = see_other(next);
@@ -578,19 +719,37 @@ pub struct CodeForm {
     password: String,
 }
 
-pub async fn second_factor_page(ctx: Ctx, headers: HeaderMap, Query(q): Query<MsgQuery>) -> Response {
+pub async fn second_factor_page(
+    ctx: Ctx,
+    headers: HeaderMap,
+    Query(q): Query<MsgQuery>,
+) -> Response {
     if super::session::cookie(&headers, SECOND_FACTOR_COOKIE).is_none() {
         return see_other("/account/accedi");
     }
     let next = safe_next(q.next.as_deref());
-    page(StatusCode::OK, views::second_factor(&ctx.common(None, &[]), &views::SecondFactorView { next: &next }))
+    page(
+        StatusCode::OK,
+        views::second_factor(
+            &ctx.common(None, &[]),
+            &views::SecondFactorView { next: &next },
+        ),
+    )
 }
 
 /// Check a TOTP or recovery code for `user`, once.
-async fn check_code(state: &AppState, user: &User, secret_hex: &str, code: &str) -> Result<bool, StoreError> {
+async fn check_code(
+    state: &AppState,
+    user: &User,
+    secret_hex: &str,
+    code: &str,
+) -> Result<bool, StoreError> {
     let now = OffsetDateTime::now_utc();
     if totp::looks_like_recovery_code(code) {
-        return state.store.use_recovery_code(user.id, &totp::hash_recovery_code(code), now).await;
+        return state
+            .store
+            .use_recovery_code(user.id, &totp::hash_recovery_code(code), now)
+            .await;
     }
     let Ok(secret) = hex::decode(secret_hex) else {
         return Ok(false);
@@ -602,9 +761,15 @@ async fn check_code(state: &AppState, user: &User, secret_hex: &str, code: &str)
     }
 }
 
-pub async fn second_factor(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap, Form(form): Form<CodeForm>) -> Response {
+pub async fn second_factor(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Form(form): Form<CodeForm>,
+) -> Response {
     let next = safe_next(Some(&form.next));
-    let claims = super::session::cookie(&headers, SECOND_FACTOR_COOKIE).and_then(|t| state.auth.tokens.verify_second_factor(t));
+    let claims = super::session::cookie(&headers, SECOND_FACTOR_COOKIE)
+        .and_then(|t| state.auth.tokens.verify_second_factor(t));
     let Some(claims) = claims else {
         return see_other("/account/accedi");
     };
@@ -625,10 +790,17 @@ pub async fn second_factor(State(state): State<AppState>, ctx: Ctx, headers: Hea
     match check_code(&state, &user, &secret, &form.code).await {
         Ok(true) => start_session(&state, &ctx, user.id, true, &next).await,
         Ok(false) => {
-            let errors = [ctx.error("code", "Codice non valido o già usato.", "Invalid or already used code.")];
+            let errors = [ctx.error(
+                "code",
+                "Codice non valido o già usato.",
+                "Invalid or already used code.",
+            )];
             page(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                views::second_factor(&ctx.common(None, &errors), &views::SecondFactorView { next: &next }),
+                views::second_factor(
+                    &ctx.common(None, &errors),
+                    &views::SecondFactorView { next: &next },
+                ),
             )
         }
         Err(e) => internal(e),
@@ -637,7 +809,11 @@ pub async fn second_factor(State(state): State<AppState>, ctx: Ctx, headers: Hea
 
 pub async fn logout(State(state): State<AppState>, ctx: Ctx) -> Response {
     if let Some(p) = &ctx.who {
-        if let Err(e) = state.store.revoke_session(p.user.id, &p.session.id, OffsetDateTime::now_utc()).await {
+        if let Err(e) = state
+            .store
+            .revoke_session(p.user.id, &p.session.id, OffsetDateTime::now_utc())
+            .await
+        {
             return internal(e);
         }
     }
@@ -651,7 +827,11 @@ pub async fn logout_everywhere(State(state): State<AppState>, ctx: Ctx) -> Respo
         Ok(p) => p,
         Err(r) => return r,
     };
-    if let Err(e) = state.store.revoke_sessions(me.user.id, None, OffsetDateTime::now_utc()).await {
+    if let Err(e) = state
+        .store
+        .revoke_sessions(me.user.id, None, OffsetDateTime::now_utc())
+        .await
+    {
         return internal(e);
     }
     let mut response = see_other("/account/accedi?msg=logged-out");
@@ -668,16 +848,39 @@ pub struct EmailForm {
 }
 
 pub async fn forgot_page(ctx: Ctx) -> Response {
-    page(StatusCode::OK, views::forgot(&ctx.common(None, &[]), &views::ForgotView { email: "", sent: false }))
+    page(
+        StatusCode::OK,
+        views::forgot(
+            &ctx.common(None, &[]),
+            &views::ForgotView {
+                email: "",
+                sent: false,
+            },
+        ),
+    )
 }
 
-pub async fn forgot(State(state): State<AppState>, ctx: Ctx, Form(form): Form<EmailForm>) -> Response {
+pub async fn forgot(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<EmailForm>,
+) -> Response {
     let email = normalize_email(&form.email);
     if !valid_email(&email) {
-        let errors = [ctx.error("email", "Scrivi un indirizzo email valido.", "Enter a valid e-mail address.")];
+        let errors = [ctx.error(
+            "email",
+            "Scrivi un indirizzo email valido.",
+            "Enter a valid e-mail address.",
+        )];
         return page(
             StatusCode::UNPROCESSABLE_ENTITY,
-            views::forgot(&ctx.common(None, &errors), &views::ForgotView { email: &form.email, sent: false }),
+            views::forgot(
+                &ctx.common(None, &errors),
+                &views::ForgotView {
+                    email: &form.email,
+                    sent: false,
+                },
+            ),
         );
     }
     if let Err(wait) = state
@@ -697,12 +900,24 @@ pub async fn forgot(State(state): State<AppState>, ctx: Ctx, Form(form): Form<Em
         Ok(_) => {}
         Err(e) => return internal(e),
     }
-    page(StatusCode::OK, views::forgot(&ctx.common(None, &[]), &views::ForgotView { email: &form.email, sent: true }))
+    page(
+        StatusCode::OK,
+        views::forgot(
+            &ctx.common(None, &[]),
+            &views::ForgotView {
+                email: &form.email,
+                sent: true,
+            },
+        ),
+    )
 }
 
 pub async fn reset_page(ctx: Ctx, Query(q): Query<MsgQuery>) -> Response {
     let token = q.token.unwrap_or_default();
-    page(StatusCode::OK, views::reset(&ctx.common(None, &[]), &views::ResetView { token: &token }))
+    page(
+        StatusCode::OK,
+        views::reset(&ctx.common(None, &[]), &views::ResetView { token: &token }),
+    )
 }
 
 #[derive(Deserialize, Default)]
@@ -713,13 +928,20 @@ pub struct ResetForm {
     password: String,
 }
 
-pub async fn reset(State(state): State<AppState>, ctx: Ctx, Form(form): Form<ResetForm>) -> Response {
+pub async fn reset(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<ResetForm>,
+) -> Response {
     // The rules first, so a refused password does not use up the link.
     if let Err(e) = check_policy(&form.password, &[]) {
         let errors = [policy_error(&ctx, "password", e)];
         return page(
             StatusCode::UNPROCESSABLE_ENTITY,
-            views::reset(&ctx.common(None, &errors), &views::ResetView { token: &form.token }),
+            views::reset(
+                &ctx.common(None, &errors),
+                &views::ResetView { token: &form.token },
+            ),
         );
     }
     let hash = match state.auth.passwords.hash(&form.password).await {
@@ -727,7 +949,11 @@ pub async fn reset(State(state): State<AppState>, ctx: Ctx, Form(form): Form<Res
         Err(e) => return hash_failed(&ctx, e),
     };
     let now = OffsetDateTime::now_utc();
-    let user_id = match state.store.consume_token(&sha256_hex(&form.token), TokenPurpose::Reset, now).await {
+    let user_id = match state
+        .store
+        .consume_token(&sha256_hex(&form.token), TokenPurpose::Reset, now)
+        .await
+    {
         Ok(Some((id, _))) => id,
         Ok(None) => return bad_link(&ctx),
         Err(e) => return internal(e),
@@ -747,7 +973,13 @@ pub async fn reset(State(state): State<AppState>, ctx: Ctx, Form(form): Form<Res
         return internal(e);
     }
     if let Some(email) = &user.email {
-        send_mail(&state, email, user_lang(&user), MailKind::PasswordChanged, None);
+        send_mail(
+            &state,
+            email,
+            user_lang(&user),
+            MailKind::PasswordChanged,
+            None,
+        );
     }
     let mut response = see_other("/account/accedi?msg=password-reset");
     clear_session_cookies(response.headers_mut(), &state);
@@ -781,15 +1013,34 @@ fn date_time(lang: Lang, t: OffsetDateTime) -> String {
     format!("{} {:02}:{:02} UTC", date(lang, t), t.hour(), t.minute())
 }
 
-pub async fn profile_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<MsgQuery>) -> Response {
+pub async fn profile_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<MsgQuery>,
+) -> Response {
     let me = match ctx.me() {
         Ok(p) => p.user.clone(),
         Err(r) => return r,
     };
-    render_profile(&state, &ctx, &me, notice(&ctx, q.msg.as_deref()), &[], StatusCode::OK).await
+    render_profile(
+        &state,
+        &ctx,
+        &me,
+        notice(&ctx, q.msg.as_deref()),
+        &[],
+        StatusCode::OK,
+    )
+    .await
 }
 
-async fn render_profile(state: &AppState, ctx: &Ctx, me: &User, notice: Option<String>, errors: &[FieldError], status: StatusCode) -> Response {
+async fn render_profile(
+    state: &AppState,
+    ctx: &Ctx,
+    me: &User,
+    notice: Option<String>,
+    errors: &[FieldError],
+    status: StatusCode,
+) -> Response {
     let request = match state.store.latest_association_request(me.id).await {
         Ok(r) => r,
         Err(e) => return internal(e),
@@ -828,26 +1079,48 @@ pub struct ProfileForm {
     bio: String,
 }
 
-pub async fn update_profile(State(state): State<AppState>, ctx: Ctx, Form(form): Form<ProfileForm>) -> Response {
+pub async fn update_profile(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<ProfileForm>,
+) -> Response {
     let me = match ctx.me() {
         Ok(p) => p.user.clone(),
         Err(r) => return r,
     };
     let display_name = clean_line(&form.display_name, 200);
     // The bio keeps its line breaks but no other control characters; it is always shown escaped.
-    let bio: String = form.bio.chars().filter(|c| *c == '\n' || !c.is_control()).collect::<String>().trim().to_string();
+    let bio: String = form
+        .bio
+        .chars()
+        .filter(|c| *c == '\n' || !c.is_control())
+        .collect::<String>()
+        .trim()
+        .to_string();
     let mut errors = Vec::new();
     if let Some(e) = display_name_error(&ctx, &display_name) {
         errors.push(e);
     }
     if bio.chars().count() > 500 {
-        errors.push(ctx.error("bio", "La presentazione può avere al massimo 500 caratteri.", "The bio can have at most 500 characters."));
+        errors.push(ctx.error(
+            "bio",
+            "La presentazione può avere al massimo 500 caratteri.",
+            "The bio can have at most 500 characters.",
+        ));
     }
     if !errors.is_empty() {
         let mut shown = me.clone();
         shown.display_name = display_name;
         shown.bio = bio;
-        return render_profile(&state, &ctx, &shown, None, &errors, StatusCode::UNPROCESSABLE_ENTITY).await;
+        return render_profile(
+            &state,
+            &ctx,
+            &shown,
+            None,
+            &errors,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     }
     if let Err(e) = state.store.set_profile(me.id, &display_name, &bio).await {
         return internal(e);
@@ -858,14 +1131,26 @@ pub async fn update_profile(State(state): State<AppState>, ctx: Ctx, Form(form):
     see_other("/account?msg=saved")
 }
 
-pub async fn public_profile(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
+pub async fn public_profile(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Response {
     let user = match state.store.user_by_id(id).await {
         Ok(Some(u)) if u.status == UserStatus::Active => u,
-        Ok(_) => return super::pages::not_found(HeaderMap::from_iter([(header::ACCEPT, HeaderValue::from_static("text/html"))])).await,
+        Ok(_) => {
+            return super::pages::not_found(HeaderMap::from_iter([(
+                header::ACCEPT,
+                HeaderValue::from_static("text/html"),
+            )]))
+            .await
+        }
         Err(e) => return internal(e),
     };
     let request = match state.store.latest_association_request(id).await {
-        Ok(r) => r.filter(|r| r.status == RequestStatus::Approved && user.role == Role::Association),
+        Ok(r) => {
+            r.filter(|r| r.status == RequestStatus::Approved && user.role == Role::Association)
+        }
         Err(e) => return internal(e),
     };
     let since = date(ctx.lang, user.created_at);
@@ -877,27 +1162,54 @@ pub async fn public_profile(State(state): State<AppState>, ctx: Ctx, Path(id): P
                 display_name: &user.display_name,
                 bio: &user.bio,
                 role: role_view(user.role),
-                association: request.as_ref().map(|r| (r.name.as_str(), r.website.as_str())),
+                association: request
+                    .as_ref()
+                    .map(|r| (r.name.as_str(), r.website.as_str())),
                 member_since: &since,
             },
         ),
     );
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     response
 }
 
 // ---------------------------------------------------------------- settings
 
-pub async fn settings_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<MsgQuery>) -> Response {
+pub async fn settings_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<MsgQuery>,
+) -> Response {
     let me = match ctx.me() {
         Ok(p) => p.user.clone(),
         Err(r) => return r,
     };
-    render_settings(&state, &ctx, &me, notice(&ctx, q.msg.as_deref()), &[], StatusCode::OK).await
+    render_settings(
+        &state,
+        &ctx,
+        &me,
+        notice(&ctx, q.msg.as_deref()),
+        &[],
+        StatusCode::OK,
+    )
+    .await
 }
 
-async fn render_settings(state: &AppState, ctx: &Ctx, me: &User, notice: Option<String>, errors: &[FieldError], status: StatusCode) -> Response {
-    let pending = match state.store.pending_email(me.id, OffsetDateTime::now_utc()).await {
+async fn render_settings(
+    state: &AppState,
+    ctx: &Ctx,
+    me: &User,
+    notice: Option<String>,
+    errors: &[FieldError],
+    status: StatusCode,
+) -> Response {
+    let pending = match state
+        .store
+        .pending_email(me.id, OffsetDateTime::now_utc())
+        .await
+    {
         Ok(p) => p,
         Err(e) => return internal(e),
     };
@@ -922,7 +1234,12 @@ pub struct PasswordForm {
 }
 
 /// Re-authentication for sensitive changes: the password again, limited like a log-in.
-async fn recheck_password(state: &AppState, ctx: &Ctx, me: &User, password: &str) -> Result<bool, Response> {
+async fn recheck_password(
+    state: &AppState,
+    ctx: &Ctx,
+    me: &User,
+    password: &str,
+) -> Result<bool, Response> {
     match check_credentials(state, ctx.ip, me.email.as_deref().unwrap_or(""), password).await {
         Credentials::Good(u) => Ok(u.id == me.id),
         Credentials::Bad => Ok(false),
@@ -932,7 +1249,11 @@ async fn recheck_password(state: &AppState, ctx: &Ctx, me: &User, password: &str
     }
 }
 
-pub async fn change_password(State(state): State<AppState>, ctx: Ctx, Form(form): Form<PasswordForm>) -> Response {
+pub async fn change_password(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<PasswordForm>,
+) -> Response {
     let (me, session_id) = match ctx.me() {
         Ok(p) => (p.user.clone(), p.session.id.clone()),
         Err(r) => return r,
@@ -940,7 +1261,11 @@ pub async fn change_password(State(state): State<AppState>, ctx: Ctx, Form(form)
     let mut errors = Vec::new();
     match recheck_password(&state, &ctx, &me, &form.current_password).await {
         Ok(true) => {}
-        Ok(false) => errors.push(ctx.error("current_password", "La password attuale non è corretta.", "The current password is wrong.")),
+        Ok(false) => errors.push(ctx.error(
+            "current_password",
+            "La password attuale non è corretta.",
+            "The current password is wrong.",
+        )),
         Err(r) => return r,
     }
     let email = me.email.clone().unwrap_or_default();
@@ -948,7 +1273,15 @@ pub async fn change_password(State(state): State<AppState>, ctx: Ctx, Form(form)
         errors.push(policy_error(&ctx, "new_password", e));
     }
     if !errors.is_empty() {
-        return render_settings(&state, &ctx, &me, None, &errors, StatusCode::UNPROCESSABLE_ENTITY).await;
+        return render_settings(
+            &state,
+            &ctx,
+            &me,
+            None,
+            &errors,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     }
     let hash = match state.auth.passwords.hash(&form.new_password).await {
         Ok(h) => h,
@@ -957,12 +1290,21 @@ pub async fn change_password(State(state): State<AppState>, ctx: Ctx, Form(form)
     let now = OffsetDateTime::now_utc();
     let done = async {
         state.store.set_password(me.id, &hash).await?;
-        state.store.revoke_sessions(me.id, Some(&session_id), now).await
+        state
+            .store
+            .revoke_sessions(me.id, Some(&session_id), now)
+            .await
     };
     if let Err(e) = done.await {
         return internal(e);
     }
-    send_mail(&state, &email, user_lang(&me), MailKind::PasswordChanged, None);
+    send_mail(
+        &state,
+        &email,
+        user_lang(&me),
+        MailKind::PasswordChanged,
+        None,
+    );
     see_other("/account/impostazioni?msg=password-changed")
 }
 
@@ -974,7 +1316,11 @@ pub struct EmailChangeForm {
     password: String,
 }
 
-pub async fn change_email(State(state): State<AppState>, ctx: Ctx, Form(form): Form<EmailChangeForm>) -> Response {
+pub async fn change_email(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<EmailChangeForm>,
+) -> Response {
     let me = match ctx.me() {
         Ok(p) => p.user.clone(),
         Err(r) => return r,
@@ -982,31 +1328,67 @@ pub async fn change_email(State(state): State<AppState>, ctx: Ctx, Form(form): F
     let new_email = normalize_email(&form.new_email);
     let mut errors = Vec::new();
     if !valid_email(&new_email) {
-        errors.push(ctx.error("new_email", "Scrivi un indirizzo email valido.", "Enter a valid e-mail address."));
+        errors.push(ctx.error(
+            "new_email",
+            "Scrivi un indirizzo email valido.",
+            "Enter a valid e-mail address.",
+        ));
     } else if me.email.as_deref() == Some(new_email.as_str()) {
-        errors.push(ctx.error("new_email", "È già il tuo indirizzo.", "That is already your address."));
+        errors.push(ctx.error(
+            "new_email",
+            "È già il tuo indirizzo.",
+            "That is already your address.",
+        ));
     }
     match recheck_password(&state, &ctx, &me, &form.password).await {
         Ok(true) => {}
-        Ok(false) => errors.push(ctx.error("password", "La password non è corretta.", "The password is wrong.")),
+        Ok(false) => errors.push(ctx.error(
+            "password",
+            "La password non è corretta.",
+            "The password is wrong.",
+        )),
         Err(r) => return r,
     }
     if !errors.is_empty() {
-        return render_settings(&state, &ctx, &me, None, &errors, StatusCode::UNPROCESSABLE_ENTITY).await;
+        return render_settings(
+            &state,
+            &ctx,
+            &me,
+            None,
+            &errors,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     }
     if let Err(wait) = state.auth.limits.account(Door::Mail, &me.id.to_string()) {
         return ctx.limited(wait);
     }
-    if let Err(e) = mail_token(&state, &me, &new_email, TokenPurpose::Email, Some(&new_email)).await {
+    if let Err(e) = mail_token(
+        &state,
+        &me,
+        &new_email,
+        TokenPurpose::Email,
+        Some(&new_email),
+    )
+    .await
+    {
         return internal(e);
     }
     see_other("/account/impostazioni?msg=email-sent")
 }
 
-pub async fn confirm_email(State(state): State<AppState>, ctx: Ctx, Query(q): Query<MsgQuery>) -> Response {
+pub async fn confirm_email(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<MsgQuery>,
+) -> Response {
     let now = OffsetDateTime::now_utc();
     let token = q.token.unwrap_or_default();
-    let (user_id, new_email) = match state.store.consume_token(&sha256_hex(&token), TokenPurpose::Email, now).await {
+    let (user_id, new_email) = match state
+        .store
+        .consume_token(&sha256_hex(&token), TokenPurpose::Email, now)
+        .await
+    {
         Ok(Some((id, Some(email)))) => (id, email),
         Ok(_) => return bad_link(&ctx),
         Err(e) => return internal(e),
@@ -1022,7 +1404,10 @@ pub async fn confirm_email(State(state): State<AppState>, ctx: Ctx, Query(q): Qu
             return ctx.message(
                 StatusCode::CONFLICT,
                 ("Indirizzo già in uso", "Address already in use"),
-                ("Questo indirizzo è già usato da un altro account.", "This address is already used by another account."),
+                (
+                    "Questo indirizzo è già usato da un altro account.",
+                    "This address is already used by another account.",
+                ),
                 None,
             )
         }
@@ -1033,12 +1418,23 @@ pub async fn confirm_email(State(state): State<AppState>, ctx: Ctx, Query(q): Qu
     }
     if let Some(old) = &user.email {
         let masked = mask_email(&new_email);
-        send_mail(&state, old, user_lang(&user), MailKind::EmailChanged { new_email_masked: &masked }, None);
+        send_mail(
+            &state,
+            old,
+            user_lang(&user),
+            MailKind::EmailChanged {
+                new_email_masked: &masked,
+            },
+            None,
+        );
     }
     ctx.message(
         StatusCode::OK,
         ("Indirizzo cambiato", "Address changed"),
-        ("Il tuo nuovo indirizzo è confermato.", "Your new address is confirmed."),
+        (
+            "Il tuo nuovo indirizzo è confermato.",
+            "Your new address is confirmed.",
+        ),
         Some(("/account", ctx.lang.pick("Il tuo profilo", "Your profile"))),
     )
 }
@@ -1051,7 +1447,11 @@ pub struct DeleteForm {
     contributions: String,
 }
 
-pub async fn delete_account(State(state): State<AppState>, ctx: Ctx, Form(form): Form<DeleteForm>) -> Response {
+pub async fn delete_account(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<DeleteForm>,
+) -> Response {
     let me = match ctx.me() {
         Ok(p) => p.user.clone(),
         Err(r) => return r,
@@ -1063,15 +1463,31 @@ pub async fn delete_account(State(state): State<AppState>, ctx: Ctx, Form(form):
     };
     let mut errors = Vec::new();
     if mode.is_none() {
-        errors.push(ctx.error("contributions", "Scegli cosa fare dei tuoi contributi.", "Choose what to do with your contributions."));
+        errors.push(ctx.error(
+            "contributions",
+            "Scegli cosa fare dei tuoi contributi.",
+            "Choose what to do with your contributions.",
+        ));
     }
     match recheck_password(&state, &ctx, &me, &form.password).await {
         Ok(true) => {}
-        Ok(false) => errors.push(ctx.error(views::keys::DELETE_PASSWORD, "La password non è corretta.", "The password is wrong.")),
+        Ok(false) => errors.push(ctx.error(
+            views::keys::DELETE_PASSWORD,
+            "La password non è corretta.",
+            "The password is wrong.",
+        )),
         Err(r) => return r,
     }
     let Some(mode) = mode.filter(|_| errors.is_empty()) else {
-        return render_settings(&state, &ctx, &me, None, &errors, StatusCode::UNPROCESSABLE_ENTITY).await;
+        return render_settings(
+            &state,
+            &ctx,
+            &me,
+            None,
+            &errors,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     };
     if let Err(e) = state.store.delete_user(me.id, mode).await {
         return internal(e);
@@ -1079,7 +1495,10 @@ pub async fn delete_account(State(state): State<AppState>, ctx: Ctx, Form(form):
     let mut response = ctx.message(
         StatusCode::OK,
         ("Account eliminato", "Account deleted"),
-        ("Il tuo account e i tuoi dati personali sono stati eliminati.", "Your account and your personal data have been deleted."),
+        (
+            "Il tuo account e i tuoi dati personali sono stati eliminati.",
+            "Your account and your personal data have been deleted.",
+        ),
         Some(("/", ctx.lang.pick("Torna alla mappa", "Back to the map"))),
     );
     clear_session_cookies(response.headers_mut(), &state);
@@ -1103,7 +1522,10 @@ pub async fn export(State(state): State<AppState>, ctx: Ctx) -> Response {
         Ok(x) => x,
         Err(e) => return internal(e),
     };
-    let rfc3339 = |t: OffsetDateTime| t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
+    let rfc3339 = |t: OffsetDateTime| {
+        t.format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default()
+    };
     let body = serde_json::json!({
         "exported_at": rfc3339(now),
         "user": {
@@ -1125,29 +1547,47 @@ pub async fn export(State(state): State<AppState>, ctx: Ctx) -> Response {
     let mut response = (
         [
             (header::CONTENT_TYPE, "application/json"),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"openwelfare-dati.json\""),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"openwelfare-dati.json\"",
+            ),
         ],
         bytes,
     )
         .into_response();
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }
 
 // ---------------------------------------------------------------- sessions
 
-pub async fn sessions_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<MsgQuery>) -> Response {
+pub async fn sessions_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<MsgQuery>,
+) -> Response {
     let me = match ctx.me() {
         Ok(p) => p.clone(),
         Err(r) => return r,
     };
-    let list = match state.store.sessions(me.user.id, OffsetDateTime::now_utc()).await {
+    let list = match state
+        .store
+        .sessions(me.user.id, OffsetDateTime::now_utc())
+        .await
+    {
         Ok(l) => l,
         Err(e) => return internal(e),
     };
     let texts: Vec<(String, String)> = list
         .iter()
-        .map(|s| (date_time(ctx.lang, s.created_at), date_time(ctx.lang, s.last_used_at)))
+        .map(|s| {
+            (
+                date_time(ctx.lang, s.created_at),
+                date_time(ctx.lang, s.last_used_at),
+            )
+        })
         .collect();
     let rows: Vec<views::SessionRow> = list
         .iter()
@@ -1156,19 +1596,37 @@ pub async fn sessions_page(State(state): State<AppState>, ctx: Ctx, Query(q): Qu
             id: &s.id,
             created,
             last_used: used,
-            user_agent: if s.user_agent.is_empty() { "?" } else { &s.user_agent },
+            user_agent: if s.user_agent.is_empty() {
+                "?"
+            } else {
+                &s.user_agent
+            },
             current: s.id == me.session.id,
         })
         .collect();
-    page(StatusCode::OK, views::sessions(&ctx.common(notice(&ctx, q.msg.as_deref()), &[]), &views::SessionsView { sessions: &rows }))
+    page(
+        StatusCode::OK,
+        views::sessions(
+            &ctx.common(notice(&ctx, q.msg.as_deref()), &[]),
+            &views::SessionsView { sessions: &rows },
+        ),
+    )
 }
 
-pub async fn revoke_session(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
+pub async fn revoke_session(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Response {
     let me = match ctx.me() {
         Ok(p) => p.clone(),
         Err(r) => return r,
     };
-    match state.store.revoke_session(me.user.id, &id, OffsetDateTime::now_utc()).await {
+    match state
+        .store
+        .revoke_session(me.user.id, &id, OffsetDateTime::now_utc())
+        .await
+    {
         Ok(true) if id == me.session.id => {
             let mut response = see_other("/");
             clear_session_cookies(response.headers_mut(), &state);
@@ -1182,12 +1640,25 @@ pub async fn revoke_session(State(state): State<AppState>, ctx: Ctx, Path(id): P
 
 // ---------------------------------------------------------------- two-factor authentication
 
-pub async fn two_factor_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<MsgQuery>) -> Response {
+pub async fn two_factor_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<MsgQuery>,
+) -> Response {
     let me = match ctx.me() {
         Ok(p) => p.user.clone(),
         Err(r) => return r,
     };
-    render_two_factor(&state, &ctx, &me, notice(&ctx, q.msg.as_deref()), &[], None, StatusCode::OK).await
+    render_two_factor(
+        &state,
+        &ctx,
+        &me,
+        notice(&ctx, q.msg.as_deref()),
+        &[],
+        None,
+        StatusCode::OK,
+    )
+    .await
 }
 
 async fn render_two_factor(
@@ -1207,7 +1678,10 @@ async fn render_two_factor(
     let enrolment_texts = match &pending {
         Some(secret) if !me.totp_enabled() => {
             let account = me.email.clone().unwrap_or_default();
-            let label = ctx.pick("Codice QR per l'app di autenticazione", "QR code for the authenticator app");
+            let label = ctx.pick(
+                "Codice QR per l'app di autenticazione",
+                "QR code for the authenticator app",
+            );
             match totp::qr_svg(&totp::otpauth_url(secret, &account), &label) {
                 Ok(svg) => Some((totp::secret_base32(secret), svg)),
                 Err(e) => return internal(e),
@@ -1222,7 +1696,12 @@ async fn render_two_factor(
             &views::TwoFactorView {
                 enabled: me.totp_enabled(),
                 required: me.role.requires_second_factor(),
-                enrolment: enrolment_texts.as_ref().map(|(secret, svg)| views::Enrolment { secret, qr_svg: svg }),
+                enrolment: enrolment_texts
+                    .as_ref()
+                    .map(|(secret, svg)| views::Enrolment {
+                        secret,
+                        qr_svg: svg,
+                    }),
                 recovery_codes: codes,
                 recovery_remaining: usize::try_from(left).unwrap_or(0),
             },
@@ -1251,25 +1730,54 @@ fn new_codes() -> (Vec<String>, Vec<String>) {
     (codes, hashes)
 }
 
-pub async fn totp_confirm(State(state): State<AppState>, ctx: Ctx, Form(form): Form<CodeForm>) -> Response {
+pub async fn totp_confirm(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<CodeForm>,
+) -> Response {
     let me = match ctx.me() {
         Ok(p) => p.clone(),
         Err(r) => return r,
     };
-    if let Err(wait) = state.auth.limits.account(Door::Code, &me.user.id.to_string()) {
+    if let Err(wait) = state
+        .auth
+        .limits
+        .account(Door::Code, &me.user.id.to_string())
+    {
         return ctx.limited(wait);
     }
-    let Some(secret) = me.user.totp_pending.as_deref().and_then(|h| hex::decode(h).ok()) else {
+    let Some(secret) = me
+        .user
+        .totp_pending
+        .as_deref()
+        .and_then(|h| hex::decode(h).ok())
+    else {
         return see_other("/account/2fa");
     };
     let unix = u64::try_from(OffsetDateTime::now_utc().unix_timestamp()).unwrap_or(0);
     let Some(step) = totp::verify(&secret, &form.code, unix, None) else {
-        let errors = [ctx.error("code", "Codice non valido: controlla l'ora del telefono e riprova.", "Invalid code: check your phone's clock and try again.")];
-        return render_two_factor(&state, &ctx, &me.user, None, &errors, None, StatusCode::UNPROCESSABLE_ENTITY).await;
+        let errors = [ctx.error(
+            "code",
+            "Codice non valido: controlla l'ora del telefono e riprova.",
+            "Invalid code: check your phone's clock and try again.",
+        )];
+        return render_two_factor(
+            &state,
+            &ctx,
+            &me.user,
+            None,
+            &errors,
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     };
     let (codes, hashes) = new_codes();
     let done = async {
-        state.store.enable_totp(me.user.id, &hex::encode(&secret), step, &hashes).await?;
+        state
+            .store
+            .enable_totp(me.user.id, &hex::encode(&secret), step, &hashes)
+            .await?;
         // The code just given is this session's second factor.
         state.store.set_session_mfa(&me.session.id).await
     };
@@ -1279,11 +1787,27 @@ pub async fn totp_confirm(State(state): State<AppState>, ctx: Ctx, Form(form): F
     let mut user = me.user.clone();
     user.totp_secret = Some(hex::encode(&secret));
     user.totp_pending = None;
-    let text = ctx.pick("Verifica in due passaggi attivata.", "Two-factor authentication enabled.");
-    render_two_factor(&state, &ctx, &user, Some(text), &[], Some(&codes), StatusCode::OK).await
+    let text = ctx.pick(
+        "Verifica in due passaggi attivata.",
+        "Two-factor authentication enabled.",
+    );
+    render_two_factor(
+        &state,
+        &ctx,
+        &user,
+        Some(text),
+        &[],
+        Some(&codes),
+        StatusCode::OK,
+    )
+    .await
 }
 
-pub async fn totp_codes(State(state): State<AppState>, ctx: Ctx, Form(form): Form<CodeForm>) -> Response {
+pub async fn totp_codes(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<CodeForm>,
+) -> Response {
     let me = match ctx.me() {
         Ok(p) => p.user.clone(),
         Err(r) => return r,
@@ -1301,18 +1825,47 @@ pub async fn totp_codes(State(state): State<AppState>, ctx: Ctx, Form(form): For
             Err(e) => return internal(e),
         };
     if !ok {
-        let errors = [ctx.error("code", "Codice non valido o già usato.", "Invalid or already used code.")];
-        return render_two_factor(&state, &ctx, &me, None, &errors, None, StatusCode::UNPROCESSABLE_ENTITY).await;
+        let errors = [ctx.error(
+            "code",
+            "Codice non valido o già usato.",
+            "Invalid or already used code.",
+        )];
+        return render_two_factor(
+            &state,
+            &ctx,
+            &me,
+            None,
+            &errors,
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     }
     let (codes, hashes) = new_codes();
     if let Err(e) = state.store.replace_recovery_codes(me.id, &hashes).await {
         return internal(e);
     }
-    let text = ctx.pick("Nuovi codici di recupero creati: quelli vecchi non valgono più.", "New recovery codes created: the old ones no longer work.");
-    render_two_factor(&state, &ctx, &me, Some(text), &[], Some(&codes), StatusCode::OK).await
+    let text = ctx.pick(
+        "Nuovi codici di recupero creati: quelli vecchi non valgono più.",
+        "New recovery codes created: the old ones no longer work.",
+    );
+    render_two_factor(
+        &state,
+        &ctx,
+        &me,
+        Some(text),
+        &[],
+        Some(&codes),
+        StatusCode::OK,
+    )
+    .await
 }
 
-pub async fn totp_disable(State(state): State<AppState>, ctx: Ctx, Form(form): Form<CodeForm>) -> Response {
+pub async fn totp_disable(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<CodeForm>,
+) -> Response {
     let me = match ctx.me() {
         Ok(p) => p.user.clone(),
         Err(r) => return r,
@@ -1321,7 +1874,10 @@ pub async fn totp_disable(State(state): State<AppState>, ctx: Ctx, Form(form): F
         return ctx.message(
             StatusCode::FORBIDDEN,
             ("Non consentito", "Not allowed"),
-            ("Moderatori e amministratori devono tenere attiva la verifica in due passaggi.", "Moderators and admins must keep two-factor authentication enabled."),
+            (
+                "Moderatori e amministratori devono tenere attiva la verifica in due passaggi.",
+                "Moderators and admins must keep two-factor authentication enabled.",
+            ),
             Some(("/account/2fa", ctx.lang.pick("Indietro", "Back"))),
         );
     }
@@ -1334,16 +1890,33 @@ pub async fn totp_disable(State(state): State<AppState>, ctx: Ctx, Form(form): F
     let mut errors = Vec::new();
     match recheck_password(&state, &ctx, &me, &form.password).await {
         Ok(true) => {}
-        Ok(false) => errors.push(ctx.error("password", "La password non è corretta.", "The password is wrong.")),
+        Ok(false) => errors.push(ctx.error(
+            "password",
+            "La password non è corretta.",
+            "The password is wrong.",
+        )),
         Err(r) => return r,
     }
     match check_code(&state, &me, &secret, &form.code).await {
         Ok(true) => {}
-        Ok(false) => errors.push(ctx.error(views::keys::DISABLE_CODE, "Codice non valido o già usato.", "Invalid or already used code.")),
+        Ok(false) => errors.push(ctx.error(
+            views::keys::DISABLE_CODE,
+            "Codice non valido o già usato.",
+            "Invalid or already used code.",
+        )),
         Err(e) => return internal(e),
     }
     if !errors.is_empty() {
-        return render_two_factor(&state, &ctx, &me, None, &errors, None, StatusCode::UNPROCESSABLE_ENTITY).await;
+        return render_two_factor(
+            &state,
+            &ctx,
+            &me,
+            None,
+            &errors,
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     }
     if let Err(e) = state.store.disable_totp(me.id).await {
         return internal(e);
@@ -1353,12 +1926,25 @@ pub async fn totp_disable(State(state): State<AppState>, ctx: Ctx, Form(form): F
 
 // ---------------------------------------------------------------- association request
 
-pub async fn association_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<MsgQuery>) -> Response {
+pub async fn association_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<MsgQuery>,
+) -> Response {
     let me = match ctx.me() {
         Ok(p) => p.user.clone(),
         Err(r) => return r,
     };
-    render_association(&state, &ctx, &me, notice(&ctx, q.msg.as_deref()), &[], ("", "", ""), StatusCode::OK).await
+    render_association(
+        &state,
+        &ctx,
+        &me,
+        notice(&ctx, q.msg.as_deref()),
+        &[],
+        ("", "", ""),
+        StatusCode::OK,
+    )
+    .await
 }
 
 async fn render_association(
@@ -1404,7 +1990,11 @@ pub struct AssociationForm {
     tax_code: String,
 }
 
-pub async fn association_submit(State(state): State<AppState>, ctx: Ctx, Form(form): Form<AssociationForm>) -> Response {
+pub async fn association_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<AssociationForm>,
+) -> Response {
     let me = match ctx.me() {
         Ok(p) => p.user.clone(),
         Err(r) => return r,
@@ -1413,12 +2003,23 @@ pub async fn association_submit(State(state): State<AppState>, ctx: Ctx, Form(fo
     let website = clean_line(&form.website, 400);
     let mut errors = Vec::new();
     if !(2..=200).contains(&name.chars().count()) {
-        errors.push(ctx.error("name", "Scrivi il nome dell'associazione (da 2 a 200 caratteri).", "Enter the association's name (2 to 200 characters)."));
+        errors.push(ctx.error(
+            "name",
+            "Scrivi il nome dell'associazione (da 2 a 200 caratteri).",
+            "Enter the association's name (2 to 200 characters).",
+        ));
     }
-    let site_ok = url::Url::parse(&website)
-        .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some_and(|h| h.contains('.')) && website.len() <= 200);
+    let site_ok = url::Url::parse(&website).is_ok_and(|u| {
+        matches!(u.scheme(), "http" | "https")
+            && u.host_str().is_some_and(|h| h.contains('.'))
+            && website.len() <= 200
+    });
     if !site_ok {
-        errors.push(ctx.error("website", "Scrivi l'indirizzo completo del sito, come https://esempio.it.", "Enter the website's full address, such as https://example.org."));
+        errors.push(ctx.error(
+            "website",
+            "Scrivi l'indirizzo completo del sito, come https://esempio.it.",
+            "Enter the website's full address, such as https://example.org.",
+        ));
     }
     let tax_code = match fiscal::validate(&form.tax_code) {
         Ok((code, _)) => Some(code),
@@ -1427,14 +2028,26 @@ pub async fn association_submit(State(state): State<AppState>, ctx: Ctx, Form(fo
                 field: "tax_code",
                 message: format!(
                     "{} ({e})",
-                    ctx.lang.pick("Codice fiscale o partita IVA non valido", "Invalid codice fiscale or partita IVA")
+                    ctx.lang.pick(
+                        "Codice fiscale o partita IVA non valido",
+                        "Invalid codice fiscale or partita IVA"
+                    )
                 ),
             });
             None
         }
     };
     let Some(tax_code) = tax_code.filter(|_| errors.is_empty()) else {
-        return render_association(&state, &ctx, &me, None, &errors, (&name, &website, &form.tax_code), StatusCode::UNPROCESSABLE_ENTITY).await;
+        return render_association(
+            &state,
+            &ctx,
+            &me,
+            None,
+            &errors,
+            (&name, &website, &form.tax_code),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     };
     if let Err(e) = state
         .store

@@ -15,7 +15,9 @@ use openwelfare_frontend::mail::MailKind;
 use serde::Deserialize;
 use time::OffsetDateTime;
 
-use super::account::{date, internal, notice, page, role_view, see_other, send_mail, user_lang, Ctx};
+use super::account::{
+    date, internal, notice, page, role_view, see_other, send_mail, user_lang, Ctx,
+};
 use super::AppState;
 use crate::auth::{Role, UserStatus};
 
@@ -34,7 +36,11 @@ fn forbidden(ctx: &Ctx) -> Response {
     )
 }
 
-pub async fn users_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<HashMap<String, String>>) -> Response {
+pub async fn users_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
     let Some(me) = ctx.who.clone() else {
         return super::session::unauthorized();
     };
@@ -93,7 +99,11 @@ pub async fn set_role(
         return super::session::unauthorized();
     };
     let Some(role) = Role::parse(&form.role) else {
-        return (StatusCode::UNPROCESSABLE_ENTITY, "role: expected citizen, association, moderator or admin").into_response();
+        return (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "role: expected citizen, association, moderator or admin",
+        )
+            .into_response();
     };
     if id == me.user.id {
         return forbidden(&ctx);
@@ -154,7 +164,11 @@ pub async fn unban(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>)
     set_status(&state, &ctx, id, UserStatus::Active).await
 }
 
-pub async fn associations_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<HashMap<String, String>>) -> Response {
+pub async fn associations_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
     let requests = match state.store.pending_association_requests().await {
         Ok(r) => r,
         Err(e) => return internal(e),

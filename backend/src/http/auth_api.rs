@@ -149,7 +149,10 @@ pub async fn refresh(State(state): State<AppState>, Json(body): Json<RefreshRequ
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "accounts",
     responses((status = 204, description = "Logged out"), (status = 401, description = "Not signed in")),
     security(("bearer" = [])))]
-pub async fn logout(State(state): State<AppState>, Extension(identity): Extension<Identity>) -> Response {
+pub async fn logout(
+    State(state): State<AppState>,
+    Extension(identity): Extension<Identity>,
+) -> Response {
     let Some(p) = identity.0 else {
         return unauthorized();
     };

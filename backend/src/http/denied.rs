@@ -18,7 +18,11 @@ pub fn lang_of(request: &Request) -> Lang {
     let query: HashMap<String, String> = request
         .uri()
         .query()
-        .map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+        .map(|q| {
+            url::form_urlencoded::parse(q.as_bytes())
+                .into_owned()
+                .collect()
+        })
         .unwrap_or_default();
     super::pages::language(&query, request.headers()).0
 }
@@ -36,7 +40,15 @@ pub fn page_or_problem(
     title: (&str, &str),
     detail: (&str, &str),
 ) -> Response {
-    respond(is_api(request), lang_of(request), status, kind, title, detail, None)
+    respond(
+        is_api(request),
+        lang_of(request),
+        status,
+        kind,
+        title,
+        detail,
+        None,
+    )
 }
 
 pub fn respond(
@@ -57,7 +69,12 @@ pub fn respond(
             parameter: None,
         };
         let body = serde_json::to_vec(&problem).unwrap_or_default();
-        return (status, [(header::CONTENT_TYPE, "application/problem+json")], body).into_response();
+        return (
+            status,
+            [(header::CONTENT_TYPE, "application/problem+json")],
+            body,
+        )
+            .into_response();
     }
     let title = lang.pick(title.0, title.1);
     let page = account::message(

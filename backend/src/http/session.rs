@@ -84,8 +84,18 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 
 /// Append a Set-Cookie: HttpOnly, SameSite=Lax, Secure behind https.
 /// `max_age` 0 removes the cookie.
-pub fn set_cookie(headers: &mut HeaderMap, state: &AppState, name: &str, value: &str, max_age: i64) {
-    let secure = if state.auth.secure_cookies { "; Secure" } else { "" };
+pub fn set_cookie(
+    headers: &mut HeaderMap,
+    state: &AppState,
+    name: &str,
+    value: &str,
+    max_age: i64,
+) {
+    let secure = if state.auth.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
     let text = format!("{name}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}");
     if let Ok(v) = HeaderValue::from_str(&text) {
         headers.append(header::SET_COOKIE, v);
@@ -93,10 +103,27 @@ pub fn set_cookie(headers: &mut HeaderMap, state: &AppState, name: &str, value: 
 }
 
 /// The cookies of a new session (or of a rotation).
-pub fn set_session_cookies(headers: &mut HeaderMap, state: &AppState, access: &str, refresh: Option<&str>) {
-    set_cookie(headers, state, ACCESS_COOKIE, access, ACCESS_TTL.whole_seconds());
+pub fn set_session_cookies(
+    headers: &mut HeaderMap,
+    state: &AppState,
+    access: &str,
+    refresh: Option<&str>,
+) {
+    set_cookie(
+        headers,
+        state,
+        ACCESS_COOKIE,
+        access,
+        ACCESS_TTL.whole_seconds(),
+    );
     if let Some(refresh) = refresh {
-        set_cookie(headers, state, REFRESH_COOKIE, refresh, state.auth.session_ttl.whole_seconds());
+        set_cookie(
+            headers,
+            state,
+            REFRESH_COOKIE,
+            refresh,
+            state.auth.session_ttl.whole_seconds(),
+        );
     }
 }
 
@@ -124,7 +151,12 @@ pub fn unauthorized() -> Response {
         .into_response()
 }
 
-async fn principal_from_access(state: &AppState, token: &str, now: OffsetDateTime, bearer: bool) -> Option<Principal> {
+async fn principal_from_access(
+    state: &AppState,
+    token: &str,
+    now: OffsetDateTime,
+    bearer: bool,
+) -> Option<Principal> {
     let claims = state.auth.tokens.verify_access(token)?;
     let session = match state.store.session(&claims.sid, now).await {
         Ok(s) => s?,
@@ -136,7 +168,12 @@ async fn principal_from_access(state: &AppState, token: &str, now: OffsetDateTim
     principal_of(state, session, &claims.sub, bearer).await
 }
 
-async fn principal_of(state: &AppState, session: SessionRecord, sub: &str, bearer: bool) -> Option<Principal> {
+async fn principal_of(
+    state: &AppState,
+    session: SessionRecord,
+    sub: &str,
+    bearer: bool,
+) -> Option<Principal> {
     if session.user_id.to_string() != sub {
         return None;
     }
@@ -147,7 +184,11 @@ async fn principal_of(state: &AppState, session: SessionRecord, sub: &str, beare
             return None;
         }
     };
-    (user.status == UserStatus::Active).then_some(Principal { user, session, bearer })
+    (user.status == UserStatus::Active).then_some(Principal {
+        user,
+        session,
+        bearer,
+    })
 }
 
 /// Start a session for `user`: its access and refresh tokens.
@@ -160,7 +201,11 @@ pub async fn open_session(
     let now = OffsetDateTime::now_utc();
     let id = random_token();
     let refresh = random_token();
-    let agent: String = user_agent.chars().filter(|c| !c.is_control()).take(200).collect();
+    let agent: String = user_agent
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(200)
+        .collect();
     state
         .store
         .create_session(&crate::auth::model::NewSession {
@@ -184,7 +229,11 @@ pub async fn identify(State(state): State<AppState>, mut request: Request, next:
     let mut renewed: Option<(String, Option<String>)> = None;
     let mut clear = false;
     if let Some(value) = headers.get(header::AUTHORIZATION) {
-        let token = value.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).map(str::trim);
+        let token = value
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim);
         match token {
             Some(token) => match principal_from_access(&state, token, now, true).await {
                 Some(p) => principal = Some(p),
@@ -203,7 +252,12 @@ pub async fn identify(State(state): State<AppState>, mut request: Request, next:
                 let next_refresh = random_token();
                 let outcome = state
                     .store
-                    .refresh_session(&sha256_hex(refresh), &sha256_hex(&next_refresh), now, REFRESH_GRACE)
+                    .refresh_session(
+                        &sha256_hex(refresh),
+                        &sha256_hex(&next_refresh),
+                        now,
+                        REFRESH_GRACE,
+                    )
                     .await;
                 match outcome {
                     Ok(Refresh::Rotated(session)) => {
@@ -211,7 +265,10 @@ pub async fn identify(State(state): State<AppState>, mut request: Request, next:
                         let sid = session.id.clone();
                         principal = principal_of(&state, session, &sub, false).await;
                         if let Some(p) = &principal {
-                            renewed = Some((state.auth.tokens.access(p.user.id, &sid, now), Some(next_refresh)));
+                            renewed = Some((
+                                state.auth.tokens.access(p.user.id, &sid, now),
+                                Some(next_refresh),
+                            ));
                         }
                     }
                     Ok(Refresh::Grace(session)) => {
@@ -223,7 +280,9 @@ pub async fn identify(State(state): State<AppState>, mut request: Request, next:
                         }
                     }
                     Ok(Refresh::Reused) => {
-                        tracing::warn!("a replaced refresh token was presented again: session revoked");
+                        tracing::warn!(
+                            "a replaced refresh token was presented again: session revoked"
+                        );
                     }
                     Ok(Refresh::Unknown) => {}
                     Err(e) => tracing::warn!(error = %e, "cannot refresh a session"),
@@ -256,16 +315,31 @@ pub async fn identify(State(state): State<AppState>, mut request: Request, next:
             clear_session_cookies(headers, &state);
         }
     }
-    if csrf_cookie.fresh && csrf_cookie.used.load(Ordering::Relaxed) && !sets_cookie(headers, csrf::COOKIE) {
+    if csrf_cookie.fresh
+        && csrf_cookie.used.load(Ordering::Relaxed)
+        && !sets_cookie(headers, csrf::COOKIE)
+    {
         // Not HttpOnly-relevant to scripts: the token is in the page, the cookie only binds it.
-        set_cookie(headers, &state, csrf::COOKIE, &csrf_cookie.value, 60 * 60 * 24 * 365);
+        set_cookie(
+            headers,
+            &state,
+            csrf::COOKIE,
+            &csrf_cookie.value,
+            60 * 60 * 24 * 365,
+        );
     }
     response
 }
 
 /// Give the browser a new CSRF binding (after log-in, against fixation).
 pub fn renew_csrf_cookie(headers: &mut HeaderMap, state: &AppState) {
-    set_cookie(headers, state, csrf::COOKIE, &random_token(), 60 * 60 * 24 * 365);
+    set_cookie(
+        headers,
+        state,
+        csrf::COOKIE,
+        &random_token(),
+        60 * 60 * 24 * 365,
+    );
 }
 
 fn is_form(headers: &HeaderMap) -> bool {
@@ -279,7 +353,10 @@ fn is_form(headers: &HeaderMap) -> bool {
 /// own pages (see `auth::csrf`). Bearer requests carry no ambient
 /// authority and pass.
 pub async fn csrf_guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+    if matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    ) {
         return next.run(request).await;
     }
     let bearer = request
@@ -292,11 +369,33 @@ pub async fn csrf_guard(State(state): State<AppState>, request: Request, next: N
     }
     let headers = request.headers();
     let text = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
-    if !same_origin(text(header::ORIGIN), text(header::REFERER), text(header::HOST), &state.auth.public_url) {
+    // JSON cannot be sent across sites without a CORS preflight, which this
+    // server never grants: a JSON request is either same-origin or not from
+    // a browser (an API client). A browser's cross-site Origin is refused.
+    let json = text(header::CONTENT_TYPE).is_some_and(|v| v.starts_with("application/json"));
+    if json {
+        let foreign = text(header::ORIGIN).is_some_and(|o| {
+            !same_origin(Some(o), None, text(header::HOST), &state.auth.public_url)
+        });
+        return if foreign {
+            forbidden_csrf(&request)
+        } else {
+            next.run(request).await
+        };
+    }
+    if !same_origin(
+        text(header::ORIGIN),
+        text(header::REFERER),
+        text(header::HOST),
+        &state.auth.public_url,
+    ) {
         return forbidden_csrf(&request);
     }
     let binding = cookie(headers, csrf::COOKIE).unwrap_or("").to_string();
-    let header_token = headers.get(csrf::HEADER).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let header_token = headers
+        .get(csrf::HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
     let (parts, body) = request.into_parts();
     let (token, body) = match header_token {
         Some(t) => (Some(t), body),

@@ -32,8 +32,13 @@ pub trait AccountStore: Send + Sync {
     /// `StoreError::Conflict("email")` when the address is taken.
     async fn set_email(&self, user_id: i64, email: &str) -> Result<()>;
     /// Change a role, logged with who did it.
-    async fn set_role(&self, actor: i64, user_id: i64, role: Role, now: OffsetDateTime)
-        -> Result<()>;
+    async fn set_role(
+        &self,
+        actor: i64,
+        user_id: i64,
+        role: Role,
+        now: OffsetDateTime,
+    ) -> Result<()>;
     /// Ban or lift a ban, logged; a ban revokes every session at once.
     async fn set_status(
         &self,
@@ -93,15 +98,24 @@ pub trait AccountStore: Send + Sync {
     async fn set_totp_pending(&self, user_id: i64, secret: Option<&str>) -> Result<()>;
     /// Turn the pending secret on with its recovery codes; `step` is the
     /// step of the code that confirmed it (not accepted again).
-    async fn enable_totp(&self, user_id: i64, secret: &str, step: i64, codes: &[String])
-        -> Result<()>;
+    async fn enable_totp(
+        &self,
+        user_id: i64,
+        secret: &str,
+        step: i64,
+        codes: &[String],
+    ) -> Result<()>;
     async fn disable_totp(&self, user_id: i64) -> Result<()>;
     /// Accept a TOTP step once: false when it (or a later one) was used.
     async fn use_totp_step(&self, user_id: i64, step: i64) -> Result<bool>;
     async fn replace_recovery_codes(&self, user_id: i64, codes: &[String]) -> Result<()>;
     /// Use a recovery code once: false when unknown or used.
-    async fn use_recovery_code(&self, user_id: i64, hash: &str, now: OffsetDateTime)
-        -> Result<bool>;
+    async fn use_recovery_code(
+        &self,
+        user_id: i64,
+        hash: &str,
+        now: OffsetDateTime,
+    ) -> Result<bool>;
     async fn recovery_codes_left(&self, user_id: i64) -> Result<i64>;
 
     async fn create_association_request(
@@ -114,8 +128,7 @@ pub trait AccountStore: Send + Sync {
     ) -> Result<i64>;
     async fn association_request(&self, id: i64) -> Result<Option<AssociationRequest>>;
     /// The user's latest request.
-    async fn latest_association_request(&self, user_id: i64)
-        -> Result<Option<AssociationRequest>>;
+    async fn latest_association_request(&self, user_id: i64) -> Result<Option<AssociationRequest>>;
     async fn pending_association_requests(&self) -> Result<Vec<AssociationRequest>>;
     /// Approve (the user becomes an association) or reject, logged, in one
     /// transaction; false when the request was not pending.
@@ -240,8 +253,7 @@ const USER_COLUMNS: &str = "id, email, display_name, bio, password_hash, role, s
     email_verified_at, totp_secret, totp_pending, totp_last_step, created_at";
 const SESSION_COLUMNS: &str =
     "id, user_id, mfa, user_agent, created_at, last_used_at, expires_at, revoked_at";
-const REQUEST_COLUMNS: &str =
-    "id, user_id, name, website, tax_code, status, note, created_at";
+const REQUEST_COLUMNS: &str = "id, user_id, name, website, tax_code, status, note, created_at";
 
 /// A unique-constraint violation becomes a conflict naming the field.
 fn conflict(field: &'static str) -> impl Fn(sqlx::Error) -> StoreError {

@@ -2,6 +2,9 @@
 //! data mirror, and the real router driven in-process.
 #![allow(dead_code)]
 
+pub mod smtp;
+pub mod web;
+
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -93,11 +96,20 @@ impl TestDb {
     }
 
     pub fn config(&self, extra: &[(&str, &str)]) -> Config {
-        let mut env = vec![
+        // The first value of a key wins: the test's own first, then these defaults.
+        let mut env: Vec<(String, String)> = extra
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let mail = format!(
+            "file:{}",
+            std::env::temp_dir().join("openwelfare-test-mail").display()
+        );
+        env.extend([
             ("OPENWELFARE_DATABASE_URL".to_string(), self.url.clone()),
             ("OPENWELFARE_AUTO_IMPORT".to_string(), "false".to_string()),
-        ];
-        env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+            ("OPENWELFARE_MAIL_URL".to_string(), mail),
+        ]);
         Config::from_sources(None, &env).expect("test config")
     }
 
