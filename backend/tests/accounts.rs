@@ -975,6 +975,123 @@ async fn sessions_are_listed_and_one_can_be_revoked(db: TestDb) {
     assert_eq!(laptop.get("/account").await.status, 200);
 }
 
+async fn links_expire_and_removing_an_account_removes_its_row(db: TestDb) {
+    use openwelfare::auth::model::TokenPurpose;
+    use openwelfare::auth::token::sha256_hex;
+    let server = db.serve(&[]).await;
+    let id = make_user(&server, "gino@example.org", Role::Citizen, false).await;
+    let store = &server.state.store;
+    let now = OffsetDateTime::now_utc();
+    let hour = time::Duration::hours(1);
+    let minute = time::Duration::minutes(1);
+    // Verification: 24 hours.
+    store
+        .create_token(
+            id,
+            TokenPurpose::Verify,
+            &sha256_hex("v-old"),
+            None,
+            now - hour * 24 - minute,
+        )
+        .await
+        .unwrap();
+    assert!(store
+        .consume_token(&sha256_hex("v-old"), TokenPurpose::Verify, now)
+        .await
+        .unwrap()
+        .is_none());
+    store
+        .create_token(
+            id,
+            TokenPurpose::Verify,
+            &sha256_hex("v-new"),
+            None,
+            now - hour * 23,
+        )
+        .await
+        .unwrap();
+    assert!(
+        store
+            .consume_token(&sha256_hex("v-new"), TokenPurpose::Reset, now)
+            .await
+            .unwrap()
+            .is_none(),
+        "another purpose"
+    );
+    assert!(store
+        .consume_token(&sha256_hex("v-new"), TokenPurpose::Verify, now)
+        .await
+        .unwrap()
+        .is_some());
+    // Reset: one hour; a newer link replaces an older one.
+    store
+        .create_token(
+            id,
+            TokenPurpose::Reset,
+            &sha256_hex("r-old"),
+            None,
+            now - hour - minute,
+        )
+        .await
+        .unwrap();
+    assert!(store
+        .consume_token(&sha256_hex("r-old"), TokenPurpose::Reset, now)
+        .await
+        .unwrap()
+        .is_none());
+    store
+        .create_token(
+            id,
+            TokenPurpose::Reset,
+            &sha256_hex("r-1"),
+            None,
+            now - minute * 2,
+        )
+        .await
+        .unwrap();
+    store
+        .create_token(
+            id,
+            TokenPurpose::Reset,
+            &sha256_hex("r-2"),
+            None,
+            now - minute,
+        )
+        .await
+        .unwrap();
+    assert!(
+        store
+            .consume_token(&sha256_hex("r-1"), TokenPurpose::Reset, now)
+            .await
+            .unwrap()
+            .is_none(),
+        "replaced"
+    );
+    assert!(store
+        .consume_token(&sha256_hex("r-2"), TokenPurpose::Reset, now)
+        .await
+        .unwrap()
+        .is_some());
+
+    // Deletion with removal: the row goes, and with it every session.
+    let mut b = server.browser();
+    assert_eq!(
+        log_in(&mut b, "gino@example.org", PASSWORD).await.status,
+        303
+    );
+    let gone = b
+        .submit(
+            "/account/impostazioni",
+            "/account/elimina",
+            &[("password", PASSWORD), ("contributions", "remove")],
+        )
+        .await;
+    assert_eq!(gone.status, 200);
+    assert!(store.user_by_id(id).await.unwrap().is_none());
+    assert!(store.sessions(id, now).await.unwrap().is_empty());
+    assert_eq!(b.get("/account").await.status, 303);
+}
+
 on_both_backends!(
     the_account_life_cycle_over_http_with_real_mail,
     a_taken_address_gets_the_same_answer_and_its_owner_a_reset_link,
@@ -984,4 +1101,5 @@ on_both_backends!(
     api_tokens_rotate_and_a_reused_refresh_token_revokes_the_session,
     an_association_request_checks_the_tax_code_and_an_admin_decides,
     sessions_are_listed_and_one_can_be_revoked,
+    links_expire_and_removing_an_account_removes_its_row,
 );

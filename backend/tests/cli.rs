@@ -56,6 +56,10 @@ fn a_bad_setting_is_one_line_naming_the_key_and_exit_status_2() {
             "0",
             "whole number from 1",
         ),
+        ("OPENWELFARE_SECRET_KEY", "short", "at least 32 characters"),
+        ("OPENWELFARE_MAIL_URL", "ftp://mail", "smtp://HOST:PORT"),
+        ("OPENWELFARE_MAIL_FROM", "nobody", "Name <user@example.org>"),
+        ("OPENWELFARE_AUTH_RATE_PER_IP", "0", "whole number from 1"),
     ];
     for (key, value, expected) in cases {
         let output = run(openwelfare().arg("migrate").env(key, value));
@@ -290,4 +294,129 @@ async fn an_acknowledged_import_survives_kill_9() {
 
     let reopened = common::open(&db.url).await;
     assert_eq!(reopened.official_snapshot(false).await.unwrap(), expected);
+}
+
+/// Run `admin create` with `stdin` on standard input.
+fn admin_create(url: &str, args: &[&str], stdin: &str) -> Output {
+    use std::io::Write;
+    let mut child = openwelfare()
+        .args(["admin", "create"])
+        .args(args)
+        .env("OPENWELFARE_DATABASE_URL", url)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn admin create");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("write stdin");
+    child.wait_with_output().expect("admin create")
+}
+
+async fn the_first_admin_is_created_from_the_command_line(kind: Kind) {
+    let db = TestDb::new(kind).await;
+    // A bad address or a weak password: exit 2, naming what is wrong, nothing stored.
+    let bad = admin_create(
+        &db.url,
+        &["--email", "not-an-address", "--password-stdin"],
+        "x\n",
+    );
+    assert_eq!(bad.status.code(), Some(2), "{}", stderr(&bad));
+    assert!(stderr(&bad).contains("--email"), "{}", stderr(&bad));
+    let weak = admin_create(
+        &db.url,
+        &["--email", "boss@example.org", "--password-stdin"],
+        "password\n",
+    );
+    assert_eq!(weak.status.code(), Some(2));
+    assert!(
+        stderr(&weak).contains("password: too short"),
+        "{}",
+        stderr(&weak)
+    );
+    assert!(db
+        .store
+        .user_by_email("boss@example.org")
+        .await
+        .unwrap()
+        .is_none());
+
+    let made = admin_create(
+        &db.url,
+        &[
+            "--email",
+            "Boss@Example.org",
+            "--name",
+            "La Capa",
+            "--password-stdin",
+        ],
+        "tortellini sotto le due torri\n",
+    );
+    assert!(made.status.success(), "{}", stderr(&made));
+    assert!(String::from_utf8_lossy(&made.stdout).contains("admin created"));
+    let admin = db
+        .store
+        .user_by_email("boss@example.org")
+        .await
+        .unwrap()
+        .expect("stored");
+    assert_eq!(admin.role, openwelfare::auth::Role::Admin);
+    assert!(admin.verified());
+    assert_eq!(admin.display_name, "La Capa");
+    let passwords = openwelfare::auth::password::Passwords::new(1, 1).unwrap();
+    assert!(
+        passwords
+            .verify(
+                admin.password_hash.as_deref(),
+                "tortellini sotto le due torri"
+            )
+            .await
+            .unwrap()
+            .ok
+    );
+
+    // Without a password: an existing citizen is promoted and gets a link to set one.
+    let now = time::OffsetDateTime::now_utc();
+    db.store
+        .create_user(
+            &openwelfare::auth::model::NewUser {
+                email: "second@example.org",
+                display_name: "Second",
+                password_hash: None,
+                role: openwelfare::auth::Role::Citizen,
+                lang: "it",
+                verified_at: None,
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    let promoted = admin_create(&db.url, &["--email", "second@example.org"], "");
+    assert!(promoted.status.success(), "{}", stderr(&promoted));
+    let out = String::from_utf8_lossy(&promoted.stdout);
+    assert!(
+        out.contains("admin promoted") && out.contains("/account/reimposta?token="),
+        "{out}"
+    );
+    let second = db
+        .store
+        .user_by_email("second@example.org")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(second.role, openwelfare::auth::Role::Admin);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_first_admin_is_created_from_the_command_line_sqlite() {
+    the_first_admin_is_created_from_the_command_line(Kind::Sqlite).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_first_admin_is_created_from_the_command_line_postgres() {
+    the_first_admin_is_created_from_the_command_line(Kind::Postgres).await
 }
