@@ -19,6 +19,7 @@
 //! | `auth_rate_per_ip` / `OPENWELFARE_AUTH_RATE_PER_IP` | `30` | log-in, sign-up and mail requests per minute from one IP |
 //! | `auth_rate_per_account` / `OPENWELFARE_AUTH_RATE_PER_ACCOUNT` | `6` | log-in attempts, codes and mails per minute for one account |
 //! | `session_days` / `OPENWELFARE_SESSION_DAYS` | `30` | how long a session lasts without use |
+//! | `trusted_proxies` / `OPENWELFARE_TRUSTED_PROXIES` | none | comma-separated IPs of reverse proxies whose `X-Forwarded-For` is believed (for per-IP rate limits) |
 //!
 //! The file is `OPENWELFARE_CONFIG` (or `--config`); without either, none is read.
 
@@ -46,6 +47,7 @@ pub struct Config {
     pub auth_rate_per_ip: u32,
     pub auth_rate_per_account: u32,
     pub session_days: u64,
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 // Secrets (a database password) never reach a log through Debug.
@@ -67,6 +69,7 @@ impl std::fmt::Debug for Config {
             .field("auth_rate_per_ip", &self.auth_rate_per_ip)
             .field("auth_rate_per_account", &self.auth_rate_per_account)
             .field("session_days", &self.session_days)
+            .field("trusted_proxies", &self.trusted_proxies)
             .finish()
     }
 }
@@ -92,7 +95,7 @@ fn err(key: &str, message: impl Into<String>) -> ConfigError {
     }
 }
 
-const KEYS: [&str; 15] = [
+const KEYS: [&str; 16] = [
     "database_url",
     "bind",
     "data_mirror",
@@ -108,6 +111,7 @@ const KEYS: [&str; 15] = [
     "auth_rate_per_ip",
     "auth_rate_per_account",
     "session_days",
+    "trusted_proxies",
 ];
 
 fn env_name(key: &str) -> String {
@@ -312,6 +316,22 @@ impl Config {
         let auth_rate_per_ip = number("auth_rate_per_ip", 30, 1, 1_000_000)? as u32;
         let auth_rate_per_account = number("auth_rate_per_account", 6, 1, 1_000_000)? as u32;
         let session_days = number("session_days", 30, 1, 365)?;
+        let trusted_proxies = match get("trusted_proxies") {
+            None => Vec::new(),
+            Some((source, v)) => v
+                .split(',')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(|p| {
+                    p.parse().map_err(|_| {
+                        err(
+                            source,
+                            format!("expected IP addresses separated by commas, got \"{p}\""),
+                        )
+                    })
+                })
+                .collect::<Result<_, _>>()?,
+        };
 
         Ok(Config {
             database_url,
@@ -329,6 +349,7 @@ impl Config {
             auth_rate_per_ip,
             auth_rate_per_account,
             session_days,
+            trusted_proxies,
         })
     }
 }

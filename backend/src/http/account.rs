@@ -8,7 +8,7 @@
 //! concerns an address (sign-up, forgotten password, log-in) is the same
 //! whether or not the address has an account.
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
@@ -81,11 +81,11 @@ impl FromRequestParts<AppState> for Ctx {
                 .finish();
             format!("{}?{q}", parts.uri.path())
         };
-        let ip = parts
+        let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip())
-            .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+            .map(|c| c.0.ip());
+        let ip = super::session::client_ip(&parts.headers, peer, &state.config.trusted_proxies);
         let user_agent = parts
             .headers
             .get(header::USER_AGENT)

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use openwelfare_frontend::i18n::Lang;
 use serde::{Deserialize, Serialize};
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::SocketAddr;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
@@ -44,11 +44,6 @@ pub struct RefreshRequest {
     pub refresh_token: String,
 }
 
-fn client_ip(info: Option<Extension<ConnectInfo<SocketAddr>>>) -> IpAddr {
-    info.map(|Extension(ConnectInfo(a))| a.ip())
-        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
-}
-
 /// Log in for tokens.
 #[utoipa::path(post, path = "/api/v1/auth/token", tag = "accounts",
     request_body = TokenRequest,
@@ -56,9 +51,11 @@ fn client_ip(info: Option<Extension<ConnectInfo<SocketAddr>>>) -> IpAddr {
 pub async fn token(
     State(state): State<AppState>,
     info: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: axum::http::HeaderMap,
     Json(body): Json<TokenRequest>,
 ) -> Response {
-    let ip = client_ip(info);
+    let peer = info.map(|Extension(ConnectInfo(a))| a.ip());
+    let ip = super::session::client_ip(&headers, peer, &state.config.trusted_proxies);
     let user = match check_credentials(&state, ip, &body.email, &body.password).await {
         Credentials::Good(u) => *u,
         Credentials::Bad => return unauthorized(),

@@ -8,6 +8,7 @@
 //! finds its session live in the store, so a revoked session, a banned or
 //! a deleted user is refused at once, whatever the token says.
 
+use std::net::{IpAddr, Ipv4Addr};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
@@ -219,6 +220,28 @@ pub async fn open_session(
         })
         .await?;
     Ok((state.auth.tokens.access(user_id, &id, now), refresh))
+}
+
+/// The client's address: the TCP peer, unless the peer is a trusted
+/// reverse proxy; then the right-most address in `X-Forwarded-For` that is
+/// not itself a trusted proxy (the left part can be forged by the client).
+pub fn client_ip(headers: &HeaderMap, peer: Option<IpAddr>, trusted: &[IpAddr]) -> IpAddr {
+    let peer = peer.unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let forwarded: Vec<IpAddr> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|p| p.trim().parse().ok())
+        .collect();
+    forwarded
+        .into_iter()
+        .rev()
+        .find(|ip| !trusted.contains(ip))
+        .unwrap_or(peer)
 }
 
 /// The identity middleware (see the module docs).
@@ -435,4 +458,29 @@ fn forbidden_csrf(request: &Request) -> Response {
             "The form has expired or did not come from this site. Go back, reload the page and try again.",
         ),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_client_address_is_believed_only_from_trusted_proxies() {
+        let proxy: IpAddr = "10.0.0.1".parse().unwrap();
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "x-forwarded-for",
+            HeaderValue::from_static("1.2.3.4, 203.0.113.9, 10.0.0.1"),
+        );
+        // Not trusted: the peer, whatever the header says.
+        assert_eq!(client_ip(&headers, Some(proxy), &[]), proxy);
+        // Trusted: the right-most address that is not a proxy (1.2.3.4 could be forged).
+        assert_eq!(
+            client_ip(&headers, Some(proxy), &[proxy]),
+            "203.0.113.9".parse::<IpAddr>().unwrap()
+        );
+        // A stranger sending the header is not believed.
+        let stranger: IpAddr = "198.51.100.7".parse().unwrap();
+        assert_eq!(client_ip(&headers, Some(stranger), &[proxy]), stranger);
+    }
 }
