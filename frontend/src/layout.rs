@@ -32,6 +32,8 @@ pub fn page(shell: &Shell, body: Markup) -> Markup {
                 meta name="description" content=(l.pick(
                     "I dati dei servizi sociali di Bologna per quartiere: mappa aperta, tabelle e download.",
                     "Bologna's social services data by quartiere: an open map, tables and downloads."));
+                // No favicon request (and no 404 in the console): an empty icon inline.
+                link rel="icon" href="data:,";
                 link rel="stylesheet" href=(STYLE.path);
                 script type="module" src=(SCRIPT.path) {}
             }

@@ -52,9 +52,11 @@ const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
 /**
  * Start `openwelfare serve` on a free loopback port and an empty SQLite
  * database; resolve once /readyz answers 200 with {"data":"loaded"}.
+ * `options.env` adds (or overrides) environment variables of the server,
+ * e.g. `{ OPENWELFARE_MAIL_URL: 'file:/tmp/x' }`.
  * Returns { url, stop, log }.
  */
-export async function startServer() {
+export async function startServer(options = {}) {
   const bin = binaryPath();
   if (!existsSync(bin)) {
     throw new Error(
@@ -78,6 +80,7 @@ export async function startServer() {
       OPENWELFARE_LOG_LEVEL: 'warn',
       OPENWELFARE_LOG_FORMAT: 'text',
       NO_COLOR: '1',
+      ...(options.env ?? {}),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -154,9 +157,12 @@ export async function launchBrowser() {
   });
 }
 
-/** Everything a test file needs: a server and a browser, both closed by `stop`. */
-export async function setUp() {
-  const server = await startServer();
+/**
+ * Everything a test file needs: a server and a browser, both closed by
+ * `stop`. `options` go to startServer (`env`).
+ */
+export async function setUp(options = {}) {
+  const server = await startServer(options);
   let browser;
   try {
     browser = await launchBrowser();
@@ -361,4 +367,101 @@ export async function checkTableAgainstApi(page, base, view, lang) {
     );
   }
   return table;
+}
+
+/**
+ * Decode one message as the server writes it (.eml, MIME, UTF-8): the
+ * unfolded headers (lower-case names) and the text and HTML parts, whatever
+ * their transfer encoding (7bit, 8bit, quoted-printable, base64).
+ */
+export function decodeMail(raw) {
+  const split = (text) => {
+    const at = text.search(/\r?\n\r?\n/);
+    const head = at < 0 ? text : text.slice(0, at);
+    const body = at < 0 ? '' : text.slice(at).replace(/^\r?\n\r?\n/, '');
+    const headers = {};
+    for (const line of head.replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/)) {
+      const colon = line.indexOf(':');
+      if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+    }
+    return { headers, body };
+  };
+  const decode = (body, encoding = '') => {
+    switch (encoding.toLowerCase()) {
+      case 'base64':
+        return Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
+      case 'quoted-printable': {
+        const soft = body.replace(/=\r?\n/g, '');
+        const bytes = [];
+        for (let i = 0; i < soft.length; i += 1) {
+          const hex = soft[i] === '=' && /^[0-9A-Fa-f]{2}$/.test(soft.slice(i + 1, i + 3)) ? soft.slice(i + 1, i + 3) : null;
+          if (hex) {
+            bytes.push(parseInt(hex, 16));
+            i += 2;
+          } else {
+            bytes.push(...Buffer.from(soft[i], 'utf8'));
+          }
+        }
+        return Buffer.from(bytes).toString('utf8');
+      }
+      default:
+        return body;
+    }
+  };
+  const message = split(raw);
+  const parts = [];
+  const walk = ({ headers, body }) => {
+    const type = headers['content-type'] ?? 'text/plain';
+    const boundary = type.match(/boundary="?([^";]+)"?/i)?.[1];
+    if (/^multipart\//i.test(type) && boundary) {
+      const chunks = body.split(`--${boundary}`).slice(1);
+      for (const chunk of chunks) {
+        if (chunk.startsWith('--')) break;
+        walk(split(chunk.replace(/^\r?\n/, '')));
+      }
+    } else {
+      parts.push({ type: type.split(';')[0].trim().toLowerCase(), text: decode(body, headers['content-transfer-encoding']) });
+    }
+  };
+  walk(message);
+  return {
+    headers: message.headers,
+    text: parts.find((p) => p.type === 'text/plain')?.text ?? null,
+    html: parts.find((p) => p.type === 'text/html')?.text ?? null,
+  };
+}
+
+/**
+ * Wait for the newest .eml file in `dir` (optionally only those to `to`,
+ * written at or after `since` ms) whose text part has a link, alone on its
+ * line, whose path starts with `path`; resolve to { link, mail, file }.
+ * The server sends mail in the background, so this polls up to `timeout` ms.
+ */
+export async function readMailLink(dir, { to, path = '/', since = 0, timeout = 10_000 } = {}) {
+  const { readdirSync, readFileSync } = await import('node:fs');
+  const deadline = Date.now() + timeout;
+  let seen = 0;
+  for (;;) {
+    const files = existsSync(dir)
+      ? readdirSync(dir)
+          .filter((name) => name.endsWith('.eml'))
+          .map((name) => ({ file: join(dir, name), mtime: statSync(join(dir, name)).mtimeMs }))
+          .filter((f) => f.mtime >= since)
+          .sort((a, b) => b.mtime - a.mtime)
+      : [];
+    seen = files.length;
+    for (const { file } of files) {
+      const mail = decodeMail(readFileSync(file, 'utf8'));
+      if (to && !(mail.headers.to ?? '').toLowerCase().includes(to.toLowerCase())) continue;
+      const link = (mail.text ?? '')
+        .split(/\r?\n/)
+        .map((line) => line.trim())
+        .find((line) => /^https?:\/\/\S+$/.test(line) && new URL(line).pathname.startsWith(path));
+      if (link) return { link, mail, file };
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`no mail${to ? ` to ${to}` : ''} with a ${path} link in ${dir} within ${timeout} ms (${seen} .eml files)`);
+    }
+    await sleep(100);
+  }
 }

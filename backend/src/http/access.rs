@@ -79,12 +79,14 @@ pub async fn guard(rule: Rule, request: Request, next: Next) -> Response {
 fn refuse(denial: Denial, request: &Request) -> Response {
     let api = denied::is_api(request);
     let lang = denied::lang_of(request);
+    let here = request.uri().path();
     match denial {
         Denial::SignIn if api || request.method() != Method::GET => {
             if api {
                 unauthorized()
             } else {
-                denied::respond(
+                denied::respond_at(
+                here,
                     false,
                     lang,
                     StatusCode::UNAUTHORIZED,
@@ -108,7 +110,8 @@ fn refuse(denial: Denial, request: &Request) -> Response {
                 .insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
             response
         }
-        Denial::Verify => denied::respond(
+        Denial::Verify => denied::respond_at(
+                here,
             api,
             lang,
             StatusCode::FORBIDDEN,
@@ -120,7 +123,8 @@ fn refuse(denial: Denial, request: &Request) -> Response {
             ),
             Some(("/account", lang.pick("Il tuo profilo", "Your profile"))),
         ),
-        Denial::Role => denied::respond(
+        Denial::Role => denied::respond_at(
+                here,
             api,
             lang,
             StatusCode::FORBIDDEN,
@@ -132,7 +136,8 @@ fn refuse(denial: Denial, request: &Request) -> Response {
             ),
             None,
         ),
-        Denial::SecondFactor => denied::respond(
+        Denial::SecondFactor => denied::respond_at(
+                here,
             api,
             lang,
             StatusCode::FORBIDDEN,

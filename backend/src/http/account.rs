@@ -143,7 +143,9 @@ impl Ctx {
         body: (&str, &str),
         link: Option<(&str, &str)>,
     ) -> Response {
-        denied::respond(false, self.lang, status, "message", title, body, link)
+        denied::respond_at(
+            &self.here, false, self.lang, status, "message", title, body, link,
+        )
     }
 }
 
@@ -784,8 +786,9 @@ pub async fn second_factor(
         },
         Err(_) => return see_other("/account/accedi"),
     };
+    // Fail closed: no second factor to check means start over.
     let Some(secret) = user.totp_secret.clone() else {
-        return start_session(&state, &ctx, user.id, false, &next).await;
+        return see_other("/account/accedi");
     };
     match check_code(&state, &user, &secret, &form.code).await {
         Ok(true) => start_session(&state, &ctx, user.id, true, &next).await,

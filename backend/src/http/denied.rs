@@ -60,6 +60,21 @@ pub fn respond(
     detail: (&str, &str),
     link: Option<(&str, &str)>,
 ) -> Response {
+    respond_at("/", api, lang, status, kind, title, detail, link)
+}
+
+/// As `respond`, on the page at `here` (for its language switch).
+#[allow(clippy::too_many_arguments)]
+pub fn respond_at(
+    here: &str,
+    api: bool,
+    lang: Lang,
+    status: StatusCode,
+    kind: &str,
+    title: (&str, &str),
+    detail: (&str, &str),
+    link: Option<(&str, &str)>,
+) -> Response {
     if api {
         let problem = Problem {
             kind: format!("/api/v1/problems/{kind}"),
@@ -81,7 +96,7 @@ pub fn respond(
         &Common {
             lang,
             csrf: "",
-            here: "/",
+            here,
             notice: None,
             errors: &[],
         },

@@ -36,6 +36,7 @@ use tower_http::trace::TraceLayer;
 use crate::auth::Auth;
 use crate::catalog::Catalog;
 use crate::config::Config;
+use crate::realtime::Hub;
 use crate::reference::ReferenceCache;
 use crate::store::Store;
 use access::Rule;
@@ -62,6 +63,8 @@ pub struct AppState {
     pub responses: Arc<ResponseCache>,
     /// Keys, password hashing, rate limits and mail.
     pub auth: Arc<Auth>,
+    /// Live updates to websocket clients.
+    pub hub: Arc<Hub>,
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -88,6 +91,7 @@ pub struct RouteSpec {
 
 /// Every route with its access rule: the router is built from this table,
 /// so no route exists without a rule (see `access`).
+#[rustfmt::skip]
 fn table() -> Vec<(Method, &'static str, Rule, MethodRouter<AppState>)> {
     use Rule::*;
     vec![
@@ -96,309 +100,65 @@ fn table() -> Vec<(Method, &'static str, Rule, MethodRouter<AppState>)> {
         (Method::GET, "/embed", Public, get(pages::embed)),
         (Method::GET, "/mappa.svg", Public, get(pages::map_svg)),
         (Method::GET, "/mappa.png", Public, get(pages::map_png)),
-        (
-            Method::GET,
-            "/mappa.geojson",
-            Public,
-            get(pages::map_geojson),
-        ),
+        (Method::GET, "/mappa.geojson", Public, get(pages::map_geojson)),
         (Method::GET, "/mappa.csv", Public, get(pages::map_csv)),
-        (
-            Method::GET,
-            "/static/{file}",
-            Public,
-            get(pages::static_asset),
-        ),
-        (
-            Method::GET,
-            "/quartieri/{slug}",
-            Public,
-            get(details::quartiere_2016),
-        ),
-        (
-            Method::GET,
-            "/quartieri/2014/{slug}",
-            Public,
-            get(details::quartiere_2014),
-        ),
+        (Method::GET, "/static/{file}", Public, get(pages::static_asset)),
+        (Method::GET, "/quartieri/{slug}", Public, get(details::quartiere_2016)),
+        (Method::GET, "/quartieri/2014/{slug}", Public, get(details::quartiere_2014)),
         (Method::GET, "/datasets", Public, get(details::datasets)),
-        (
-            Method::GET,
-            "/datasets/{slug}",
-            Public,
-            get(details::dataset),
-        ),
+        (Method::GET, "/datasets/{slug}", Public, get(details::dataset)),
         (Method::GET, "/healthz", Public, get(healthz)),
         (Method::GET, "/readyz", Public, get(readyz)),
-        (
-            Method::GET,
-            "/api/v1/openapi.json",
-            Public,
-            get(api::openapi),
-        ),
-        (
-            Method::GET,
-            "/api/v1/datasets",
-            Public,
-            get(api::list_datasets),
-        ),
-        (
-            Method::GET,
-            "/api/v1/datasets/{slug}",
-            Public,
-            get(api::get_dataset),
-        ),
+        (Method::GET, "/ws", Public, get(crate::realtime::socket::upgrade)),
+        (Method::GET, "/api/v1/openapi.json", Public, get(api::openapi)),
+        (Method::GET, "/api/v1/datasets", Public, get(api::list_datasets)),
+        (Method::GET, "/api/v1/datasets/{slug}", Public, get(api::get_dataset)),
         (Method::GET, "/api/v1/areas", Public, get(api::list_areas)),
-        (
-            Method::GET,
-            "/api/v1/areas/resolve",
-            Public,
-            get(api::resolve_area),
-        ),
-        (
-            Method::GET,
-            "/api/v1/observations",
-            Public,
-            get(api::observations),
-        ),
-        (
-            Method::POST,
-            "/api/v1/auth/token",
-            Public,
-            post(auth_api::token),
-        ),
-        (
-            Method::POST,
-            "/api/v1/auth/refresh",
-            Public,
-            post(auth_api::refresh),
-        ),
-        (
-            Method::POST,
-            "/api/v1/auth/logout",
-            SignedIn,
-            post(auth_api::logout),
-        ),
+        (Method::GET, "/api/v1/areas/resolve", Public, get(api::resolve_area)),
+        (Method::GET, "/api/v1/observations", Public, get(api::observations)),
+        (Method::POST, "/api/v1/auth/token", Public, post(auth_api::token)),
+        (Method::POST, "/api/v1/auth/refresh", Public, post(auth_api::refresh)),
+        (Method::POST, "/api/v1/auth/logout", SignedIn, post(auth_api::logout)),
         (Method::GET, "/api/v1/me", SignedIn, get(auth_api::me)),
-        (
-            Method::GET,
-            "/account/registrati",
-            Public,
-            get(account::signup_page),
-        ),
-        (
-            Method::POST,
-            "/account/registrati",
-            Public,
-            post(account::signup),
-        ),
-        (
-            Method::GET,
-            "/account/accedi",
-            Public,
-            get(account::login_page),
-        ),
-        (
-            Method::POST,
-            "/account/accedi",
-            Public,
-            post(account::login),
-        ),
-        (
-            Method::GET,
-            "/account/accedi/codice",
-            Public,
-            get(account::second_factor_page),
-        ),
-        (
-            Method::POST,
-            "/account/accedi/codice",
-            Public,
-            post(account::second_factor),
-        ),
+        (Method::GET, "/account/registrati", Public, get(account::signup_page)),
+        (Method::POST, "/account/registrati", Public, post(account::signup)),
+        (Method::GET, "/account/accedi", Public, get(account::login_page)),
+        (Method::POST, "/account/accedi", Public, post(account::login)),
+        (Method::GET, "/account/accedi/codice", Public, get(account::second_factor_page)),
+        (Method::POST, "/account/accedi/codice", Public, post(account::second_factor)),
         (Method::POST, "/account/esci", Public, post(account::logout)),
-        (
-            Method::POST,
-            "/account/esci-ovunque",
-            SignedIn,
-            post(account::logout_everywhere),
-        ),
-        (
-            Method::GET,
-            "/account/verifica",
-            Public,
-            get(account::verify),
-        ),
-        (
-            Method::POST,
-            "/account/verifica/invia",
-            SignedIn,
-            post(account::resend_verification),
-        ),
-        (
-            Method::GET,
-            "/account/password-dimenticata",
-            Public,
-            get(account::forgot_page),
-        ),
-        (
-            Method::POST,
-            "/account/password-dimenticata",
-            Public,
-            post(account::forgot),
-        ),
-        (
-            Method::GET,
-            "/account/reimposta",
-            Public,
-            get(account::reset_page),
-        ),
-        (
-            Method::POST,
-            "/account/reimposta",
-            Public,
-            post(account::reset),
-        ),
-        (
-            Method::GET,
-            "/account/email/conferma",
-            Public,
-            get(account::confirm_email),
-        ),
-        (
-            Method::GET,
-            "/account",
-            SignedIn,
-            get(account::profile_page),
-        ),
-        (
-            Method::POST,
-            "/account/profilo",
-            SignedIn,
-            post(account::update_profile),
-        ),
-        (
-            Method::GET,
-            "/account/impostazioni",
-            SignedIn,
-            get(account::settings_page),
-        ),
-        (
-            Method::POST,
-            "/account/password",
-            SignedIn,
-            post(account::change_password),
-        ),
-        (
-            Method::POST,
-            "/account/email",
-            SignedIn,
-            post(account::change_email),
-        ),
-        (
-            Method::POST,
-            "/account/elimina",
-            SignedIn,
-            post(account::delete_account),
-        ),
+        (Method::POST, "/account/esci-ovunque", SignedIn, post(account::logout_everywhere)),
+        (Method::GET, "/account/verifica", Public, get(account::verify)),
+        (Method::POST, "/account/verifica/invia", SignedIn, post(account::resend_verification)),
+        (Method::GET, "/account/password-dimenticata", Public, get(account::forgot_page)),
+        (Method::POST, "/account/password-dimenticata", Public, post(account::forgot)),
+        (Method::GET, "/account/reimposta", Public, get(account::reset_page)),
+        (Method::POST, "/account/reimposta", Public, post(account::reset)),
+        (Method::GET, "/account/email/conferma", Public, get(account::confirm_email)),
+        (Method::GET, "/account", SignedIn, get(account::profile_page)),
+        (Method::POST, "/account/profilo", SignedIn, post(account::update_profile)),
+        (Method::GET, "/account/impostazioni", SignedIn, get(account::settings_page)),
+        (Method::POST, "/account/password", SignedIn, post(account::change_password)),
+        (Method::POST, "/account/email", SignedIn, post(account::change_email)),
+        (Method::POST, "/account/elimina", SignedIn, post(account::delete_account)),
         (Method::GET, "/account/dati", SignedIn, get(account::export)),
-        (
-            Method::GET,
-            "/account/sessioni",
-            SignedIn,
-            get(account::sessions_page),
-        ),
-        (
-            Method::POST,
-            "/account/sessioni/{id}/revoca",
-            SignedIn,
-            post(account::revoke_session),
-        ),
-        (
-            Method::GET,
-            "/account/2fa",
-            SignedIn,
-            get(account::two_factor_page),
-        ),
-        (
-            Method::POST,
-            "/account/2fa/avvia",
-            SignedIn,
-            post(account::totp_start),
-        ),
-        (
-            Method::POST,
-            "/account/2fa/conferma",
-            SignedIn,
-            post(account::totp_confirm),
-        ),
-        (
-            Method::POST,
-            "/account/2fa/codici",
-            SignedIn,
-            post(account::totp_codes),
-        ),
-        (
-            Method::POST,
-            "/account/2fa/disattiva",
-            SignedIn,
-            post(account::totp_disable),
-        ),
-        (
-            Method::GET,
-            "/account/associazione",
-            Verified,
-            get(account::association_page),
-        ),
-        (
-            Method::POST,
-            "/account/associazione",
-            Verified,
-            post(account::association_submit),
-        ),
-        (
-            Method::GET,
-            "/utenti/{id}",
-            Public,
-            get(account::public_profile),
-        ),
+        (Method::GET, "/account/sessioni", SignedIn, get(account::sessions_page)),
+        (Method::POST, "/account/sessioni/{id}/revoca", SignedIn, post(account::revoke_session)),
+        (Method::GET, "/account/2fa", SignedIn, get(account::two_factor_page)),
+        (Method::POST, "/account/2fa/avvia", SignedIn, post(account::totp_start)),
+        (Method::POST, "/account/2fa/conferma", SignedIn, post(account::totp_confirm)),
+        (Method::POST, "/account/2fa/codici", SignedIn, post(account::totp_codes)),
+        (Method::POST, "/account/2fa/disattiva", SignedIn, post(account::totp_disable)),
+        (Method::GET, "/account/associazione", Verified, get(account::association_page)),
+        (Method::POST, "/account/associazione", Verified, post(account::association_submit)),
+        (Method::GET, "/utenti/{id}", Public, get(account::public_profile)),
         (Method::GET, "/admin/utenti", Admin, get(admin::users_page)),
-        (
-            Method::POST,
-            "/admin/utenti/{id}/ruolo",
-            Admin,
-            post(admin::set_role),
-        ),
-        (
-            Method::POST,
-            "/admin/utenti/{id}/sospendi",
-            Moderator,
-            post(admin::ban),
-        ),
-        (
-            Method::POST,
-            "/admin/utenti/{id}/riattiva",
-            Moderator,
-            post(admin::unban),
-        ),
-        (
-            Method::GET,
-            "/admin/associazioni",
-            Admin,
-            get(admin::associations_page),
-        ),
-        (
-            Method::POST,
-            "/admin/associazioni/{id}/approva",
-            Admin,
-            post(admin::approve),
-        ),
-        (
-            Method::POST,
-            "/admin/associazioni/{id}/rifiuta",
-            Admin,
-            post(admin::reject),
-        ),
+        (Method::POST, "/admin/utenti/{id}/ruolo", Admin, post(admin::set_role)),
+        (Method::POST, "/admin/utenti/{id}/sospendi", Moderator, post(admin::ban)),
+        (Method::POST, "/admin/utenti/{id}/riattiva", Moderator, post(admin::unban)),
+        (Method::GET, "/admin/associazioni", Admin, get(admin::associations_page)),
+        (Method::POST, "/admin/associazioni/{id}/approva", Admin, post(admin::approve)),
+        (Method::POST, "/admin/associazioni/{id}/rifiuta", Admin, post(admin::reject)),
     ]
 }
 
@@ -431,6 +191,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(pages::not_found)
         .layer(middleware::from_fn_with_state(state.clone(), session::csrf_guard))
         .layer(middleware::from_fn_with_state(state.clone(), session::identify))
+        .layer(middleware::from_fn_with_state(state.clone(), pages::remember_language))
         .with_state(state)
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,

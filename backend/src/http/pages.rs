@@ -49,6 +49,33 @@ pub fn language(query: &HashMap<String, String>, headers: &HeaderMap) -> (Lang, 
     (Lang::from_accept_language(accept), false)
 }
 
+/// Every page: a language chosen with `?lang=` is remembered in a cookie,
+/// so the forms and redirects that follow keep it.
+pub async fn remember_language(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let chosen = request.uri().query().and_then(|q| {
+        url::form_urlencoded::parse(q.as_bytes())
+            .find(|(k, _)| k == "lang")
+            .and_then(|(_, v)| Lang::parse(&v))
+    });
+    let response = next.run(request).await;
+    match chosen {
+        Some(lang) => {
+            let already = response
+                .headers()
+                .get_all(header::SET_COOKIE)
+                .iter()
+                .any(|v| v.as_bytes().starts_with(b"lang="));
+            let secure = state.config.public_url.scheme() == "https";
+            remember(response, lang, !already, secure)
+        }
+        None => response,
+    }
+}
+
 fn remember(mut response: Response, lang: Lang, set: bool, secure: bool) -> Response {
     if set {
         let secure = if secure { "; Secure" } else { "" };
