@@ -22,6 +22,7 @@ pub mod mail;
 pub mod map;
 pub mod model;
 pub mod query;
+pub mod realtime;
 pub mod reference;
 pub mod render;
 pub mod server;

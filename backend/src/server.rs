@@ -15,6 +15,7 @@ use crate::config::Config;
 use crate::http::cache::ResponseCache;
 use crate::http::{router, AppState, DataStatus};
 use crate::import::{self, Location};
+use crate::realtime::Hub;
 use crate::reference::ReferenceCache;
 use crate::store::{self, Store};
 use crate::Error;
@@ -49,6 +50,7 @@ pub async fn prepare(config: Config, store: Arc<dyn Store>) -> Result<AppState, 
         reference,
         responses: Arc::new(ResponseCache::default()),
         auth: Arc::new(Auth::new(&config_for_auth, store_for_auth.as_ref()).await?),
+        hub: Hub::start(store_for_auth.clone(), &config_for_auth.database_url).await?,
     };
     {
         // Full rate-limit buckets are forgotten, so the maps stay small.
@@ -93,7 +95,13 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), Error> {
     let store = state.store.clone();
+    let hub = state.hub.clone();
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    // Websockets would keep a graceful shutdown waiting: close them (1001) first.
+    let shutdown = async move {
+        shutdown.await;
+        hub.shut_down();
+    };
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await

@@ -85,6 +85,11 @@ pub trait Store: AccountStore + Send + Sync + 'static {
     async fn data_version(&self) -> Result<Option<OffsetDateTime>>;
     /// Events with an id greater than `after`, oldest first, at most `limit`.
     async fn events_after(&self, after: i64, limit: i64) -> Result<Vec<Event>>;
+    /// The newest event's id (0 when there is none).
+    async fn latest_event_id(&self) -> Result<i64>;
+    /// Write an event in a transaction of its own (changes write theirs in
+    /// their own transaction, through the same statement).
+    async fn emit_event(&self, topic: &str, payload: &serde_json::Value) -> Result<i64>;
     /// Every row of the official-data tables as text, in a fixed order;
     /// `with_times: false` leaves out import times. Used to prove an import
     /// idempotent and a refused import harmless.

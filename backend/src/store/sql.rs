@@ -144,6 +144,50 @@ const AREA_COLUMNS_NO_GEOMETRY: &str =
 /// Rows per multi-row INSERT: well under SQLite's bound-parameter limit.
 const BATCH: usize = 400;
 
+/// Write one outbox event inside the caller's transaction. On PostgreSQL
+/// the event is written under a transaction-scoped advisory lock (so ids
+/// become visible in id order) and a NOTIFY carrying its id is queued,
+/// which PostgreSQL delivers only if the transaction commits.
+pub(crate) async fn emit<'c, DB>(
+    tx: &mut sqlx::Transaction<'c, DB>,
+    backend: Backend,
+    topic: &str,
+    payload: &serde_json::Value,
+    at: OffsetDateTime,
+) -> Result<i64>
+where
+    DB: sqlx::Database,
+    for<'e> &'e mut <DB as sqlx::Database>::Connection: sqlx::Executor<'e, Database = DB>,
+    for<'q> <DB as sqlx::Database>::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
+    for<'q> &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
+    for<'q> Json<&'q serde_json::Value>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> OffsetDateTime: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    (i64,): for<'r> sqlx::FromRow<'r, <DB as sqlx::Database>::Row>,
+{
+    if backend == Backend::Postgres {
+        sqlx::query::<DB>("SELECT pg_advisory_xact_lock(727274)")
+            .execute(&mut **tx)
+            .await?;
+    }
+    let (id,): (i64,) = sqlx::query_as::<DB, (i64,)>(
+        "INSERT INTO events (topic, payload, created_at) VALUES ($1, $2, $3) RETURNING id",
+    )
+    .bind(topic)
+    .bind(Json(payload))
+    .bind(at)
+    .fetch_one(&mut **tx)
+    .await?;
+    if backend == Backend::Postgres {
+        sqlx::query::<DB>("SELECT pg_notify($1, $2)")
+            .bind(crate::realtime::CHANNEL)
+            .bind(&*id.to_string())
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(id)
+}
+
 macro_rules! sql_store {
     ($store:ident, $db:ty, $pool:ty, $backend:expr, $migrations:literal) => {
         /// The store on this sqlx driver; see the module docs.
@@ -369,12 +413,7 @@ macro_rules! sql_store {
                     "type": "data.imported",
                     "datasets": slugs,
                 });
-                sqlx::query("INSERT INTO events (topic, payload, created_at) VALUES ($1, $2, $3)")
-                    .bind("map")
-                    .bind(Json(payload))
-                    .bind(at)
-                    .execute(&mut *tx)
-                    .await?;
+                emit(&mut tx, $backend, "map", &payload, at).await?;
 
                 tx.commit().await?;
                 Ok(())
@@ -445,6 +484,20 @@ macro_rules! sql_store {
                 let (version,): (Option<OffsetDateTime>,) =
                     sqlx::query_as("SELECT MAX(imported_at) FROM source_files").fetch_one(&self.pool).await?;
                 Ok(version)
+            }
+
+            async fn latest_event_id(&self) -> Result<i64> {
+                let (id,): (Option<i64>,) = sqlx::query_as("SELECT MAX(id) FROM events")
+                    .fetch_one(&self.pool)
+                    .await?;
+                Ok(id.unwrap_or(0))
+            }
+
+            async fn emit_event(&self, topic: &str, payload: &serde_json::Value) -> Result<i64> {
+                let mut tx = self.pool.begin().await?;
+                let id = emit(&mut tx, $backend, topic, payload, OffsetDateTime::now_utc()).await?;
+                tx.commit().await?;
+                Ok(id)
             }
 
             async fn events_after(&self, after: i64, limit: i64) -> Result<Vec<Event>> {

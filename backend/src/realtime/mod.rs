@@ -1,0 +1,199 @@
+//! Live updates: the hub that carries the transactional outbox (the
+//! `events` table) to websocket clients.
+//!
+//! Every change commits its event in the same transaction (`store`), so
+//! there is exactly one event per committed change and none for a rolled
+//! back one. The hub's pump reads events in id order after the last one it
+//! saw and broadcasts each, serialised once, to every connection; each
+//! connection filters by its topics. The pump wakes on a local commit
+//! (`poke`), on PostgreSQL's NOTIFY from any instance (the payload is only
+//! a hint; the outbox is the truth), and once a second regardless, so an
+//! event is never stranded by a lost notification.
+//!
+//! Event ids become visible in id order: SQLite has one writer at a time,
+//! and on PostgreSQL every event is written under a transaction-scoped
+//! advisory lock, so no reader can see id 11 while id 10 is still to
+//! commit.
+
+pub mod protocol;
+pub mod socket;
+
+use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::ws::Utf8Bytes;
+use tokio::sync::{broadcast, watch, Notify};
+
+use crate::store::Store;
+
+/// The PostgreSQL channel every instance listens on.
+pub const CHANNEL: &str = "openwelfare_events";
+/// Events a slow connection may be behind before it is told to resync.
+const BUFFER: usize = 4096;
+const POLL: Duration = Duration::from_secs(1);
+const PAGE: i64 = 500;
+
+/// One event, serialised once for every listener.
+#[derive(Debug)]
+pub struct Frame {
+    pub id: i64,
+    pub topic: String,
+    pub text: Utf8Bytes,
+}
+
+pub struct Hub {
+    store: Arc<dyn Store>,
+    sender: broadcast::Sender<Arc<Frame>>,
+    wake: Notify,
+    last: AtomicI64,
+    shutdown: watch::Sender<bool>,
+    connections: AtomicUsize,
+}
+
+impl Hub {
+    /// Start the pump (and, on PostgreSQL, the listener) from the newest event.
+    pub async fn start(
+        store: Arc<dyn Store>,
+        database_url: &str,
+    ) -> Result<Arc<Hub>, crate::store::StoreError> {
+        let last = store.latest_event_id().await?;
+        let (sender, _) = broadcast::channel(BUFFER);
+        let (shutdown, _) = watch::channel(false);
+        let hub = Arc::new(Hub {
+            store,
+            sender,
+            wake: Notify::new(),
+            last: AtomicI64::new(last),
+            shutdown,
+            connections: AtomicUsize::new(0),
+        });
+        tokio::spawn(pump(hub.clone()));
+        if database_url.starts_with("postgres") {
+            tokio::spawn(listen(hub.clone(), database_url.to_string()));
+        }
+        Ok(hub)
+    }
+
+    /// A change was committed here: deliver it now rather than at the next poll.
+    pub fn poke(&self) {
+        self.wake.notify_one();
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Frame>> {
+        self.sender.subscribe()
+    }
+
+    /// The id of the newest event broadcast.
+    pub fn last_id(&self) -> i64 {
+        self.last.load(Ordering::SeqCst)
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// Close every connection (with 1001, going away) and stop the pump.
+    pub fn shut_down(&self) {
+        let _ = self.shutdown.send(true);
+    }
+
+    pub fn shutdown_signal(&self) -> watch::Receiver<bool> {
+        self.shutdown.subscribe()
+    }
+
+    pub fn connections(&self) -> usize {
+        self.connections.load(Ordering::Relaxed)
+    }
+
+    fn connected(&self) -> ConnectionGuard<'_> {
+        self.connections.fetch_add(1, Ordering::Relaxed);
+        ConnectionGuard(self)
+    }
+}
+
+/// Counts a connection while it lives.
+struct ConnectionGuard<'a>(&'a Hub);
+
+impl Drop for ConnectionGuard<'_> {
+    fn drop(&mut self) {
+        self.0.connections.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+async fn pump(hub: Arc<Hub>) {
+    let mut shutdown = hub.shutdown_signal();
+    loop {
+        tokio::select! {
+            _ = hub.wake.notified() => {}
+            _ = tokio::time::sleep(POLL) => {}
+            _ = shutdown.changed() => return,
+        }
+        loop {
+            let after = hub.last_id();
+            let events = match hub.store.events_after(after, PAGE).await {
+                Ok(e) => e,
+                Err(e) => {
+                    tracing::warn!(error = %e, "realtime: cannot read the outbox");
+                    break;
+                }
+            };
+            let full = events.len() as i64 == PAGE;
+            for event in events {
+                let text = protocol::event_frame(event.id, &event.topic, &event.payload);
+                hub.last.store(event.id, Ordering::SeqCst);
+                // No receivers is fine: nobody is listening.
+                let _ = hub.sender.send(Arc::new(Frame {
+                    id: event.id,
+                    topic: event.topic,
+                    text: Utf8Bytes::from(text),
+                }));
+            }
+            if !full {
+                break;
+            }
+        }
+    }
+}
+
+/// LISTEN for other instances' commits; reconnect with backoff (1 s to
+/// 60 s). Notifications sent while disconnected are lost, which is why the
+/// pump also polls.
+async fn listen(hub: Arc<Hub>, url: String) {
+    let mut backoff = Duration::from_secs(1);
+    let mut shutdown = hub.shutdown_signal();
+    loop {
+        let connected = async {
+            let mut listener = sqlx::postgres::PgListener::connect(&url).await?;
+            listener.listen(CHANNEL).await?;
+            Ok::<_, sqlx::Error>(listener)
+        };
+        match connected.await {
+            Ok(mut listener) => {
+                backoff = Duration::from_secs(1);
+                hub.poke();
+                loop {
+                    tokio::select! {
+                        n = listener.try_recv() => match n {
+                            Ok(Some(_)) => hub.poke(),
+                            Ok(None) => { hub.poke(); }
+                            Err(e) => {
+                                tracing::warn!(error = %e, "realtime: LISTEN connection lost");
+                                break;
+                            }
+                        },
+                        _ = shutdown.changed() => return,
+                    }
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, retry_in = ?backoff, "realtime: cannot LISTEN");
+                tokio::select! {
+                    _ = tokio::time::sleep(backoff) => {}
+                    _ = shutdown.changed() => return,
+                }
+                backoff = (backoff * 2).min(Duration::from_secs(60));
+            }
+        }
+    }
+}
