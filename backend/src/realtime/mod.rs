@@ -57,8 +57,21 @@ impl Hub {
         store: Arc<dyn Store>,
         database_url: &str,
     ) -> Result<Arc<Hub>, crate::store::StoreError> {
+        Self::start_with(store, database_url, POLL, BUFFER).await
+    }
+
+    /// As `start`, polling the outbox every `poll` and keeping `buffer`
+    /// events for slow connections (tests set a long poll to prove that
+    /// NOTIFY alone carries events across instances, and a tiny buffer to
+    /// make a connection fall behind).
+    pub async fn start_with(
+        store: Arc<dyn Store>,
+        database_url: &str,
+        poll: Duration,
+        buffer: usize,
+    ) -> Result<Arc<Hub>, crate::store::StoreError> {
         let last = store.latest_event_id().await?;
-        let (sender, _) = broadcast::channel(BUFFER);
+        let (sender, _) = broadcast::channel(buffer.max(1));
         let (shutdown, _) = watch::channel(false);
         let hub = Arc::new(Hub {
             store,
@@ -68,7 +81,7 @@ impl Hub {
             shutdown,
             connections: AtomicUsize::new(0),
         });
-        tokio::spawn(pump(hub.clone()));
+        tokio::spawn(pump(hub.clone(), poll));
         if database_url.starts_with("postgres") {
             tokio::spawn(listen(hub.clone(), database_url.to_string()));
         }
@@ -121,12 +134,12 @@ impl Drop for ConnectionGuard<'_> {
     }
 }
 
-async fn pump(hub: Arc<Hub>) {
+async fn pump(hub: Arc<Hub>, poll: Duration) {
     let mut shutdown = hub.shutdown_signal();
     loop {
         tokio::select! {
             _ = hub.wake.notified() => {}
-            _ = tokio::time::sleep(POLL) => {}
+            _ = tokio::time::sleep(poll) => {}
             _ = shutdown.changed() => return,
         }
         loop {

@@ -95,14 +95,27 @@ impl Connection {
             .is_ok()
     }
 
+    /// Send a close frame, then read (and drop) until the client answers
+    /// or a second passes: closing without reading would reset the TCP
+    /// connection and lose the close frame with its reason.
     async fn close(&mut self, code: u16, reason: &'static str) {
-        let _ = self
+        let sent = self
             .socket
             .send(Message::Close(Some(CloseFrame {
                 code,
                 reason: Utf8Bytes::from_static(reason),
             })))
             .await;
+        if sent.is_ok() {
+            let _ = tokio::time::timeout(Duration::from_secs(1), async {
+                while let Some(Ok(message)) = self.socket.recv().await {
+                    if matches!(message, Message::Close(_)) {
+                        break;
+                    }
+                }
+            })
+            .await;
+        }
     }
 
     /// Handle one client message; false ends the connection.

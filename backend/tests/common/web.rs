@@ -28,6 +28,16 @@ impl TestDb {
     /// Serve this database on 127.0.0.1 with mail going to a fresh SMTP
     /// server; rate limits are generous unless `extra` sets them.
     pub async fn serve(&self, extra: &[(&str, &str)]) -> Server {
+        self.serve_with_hub(extra, None).await
+    }
+
+    /// As `serve`, with the realtime hub polling the outbox every `poll`
+    /// and keeping `buffer` events per connection.
+    pub async fn serve_with_hub(
+        &self,
+        extra: &[(&str, &str)],
+        hub: Option<(Duration, usize)>,
+    ) -> Server {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -48,6 +58,18 @@ impl TestDb {
         let state = openwelfare::server::prepare(self.config(&env), self.store.clone())
             .await
             .expect("state");
+        let mut state = state;
+        if let Some((poll, buffer)) = hub {
+            state.hub.shut_down();
+            state.hub = openwelfare::realtime::Hub::start_with(
+                state.store.clone(),
+                &self.url,
+                poll,
+                buffer,
+            )
+            .await
+            .expect("hub");
+        }
         let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
         let task = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
