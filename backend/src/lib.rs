@@ -20,6 +20,7 @@ pub mod http;
 pub mod import;
 pub mod mail;
 pub mod map;
+pub mod markup;
 pub mod model;
 pub mod query;
 pub mod realtime;

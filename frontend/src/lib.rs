@@ -10,4 +10,5 @@ pub mod layout;
 pub mod mail;
 pub mod map;
 pub mod pages;
+pub mod participation;
 pub mod views;
