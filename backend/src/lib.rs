@@ -22,6 +22,7 @@ pub mod mail;
 pub mod map;
 pub mod markup;
 pub mod model;
+pub mod participation;
 pub mod query;
 pub mod realtime;
 pub mod reference;

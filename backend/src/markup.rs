@@ -1905,10 +1905,9 @@ mod tests {
             let n1 = normalize(&input);
             assert_eq!(normalize(&n1), n1, "{input:?}");
             assert!(!n1.contains("\n\n\n\n"));
-            assert!(
-                !n1.chars()
-                    .any(|c| (c.is_control() && c != '\n' && c != '\t') || is_invisible(c))
-            );
+            assert!(!n1
+                .chars()
+                .any(|c| (c.is_control() && c != '\n' && c != '\t') || is_invisible(c)));
             assert_eq!(render(&n1, &people), out);
             // clean_title: one clean line within the limit.
             let t = clean_title(&input, 30);

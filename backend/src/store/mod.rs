@@ -7,6 +7,7 @@
 //! `migrations/`.
 
 mod accounts;
+mod participation;
 mod sql;
 
 use std::str::FromStr;
@@ -21,6 +22,7 @@ use crate::import::Bundle;
 use crate::model::{Area, Boundaries, Dataset, Level, Observation, SourceFile, Variable};
 
 pub use accounts::AccountStore;
+pub use participation::ParticipationStore;
 pub use sql::{PostgresStore, SqliteStore};
 
 #[derive(Debug, thiserror::Error)]
@@ -54,7 +56,7 @@ pub struct Event {
 }
 
 #[async_trait]
-pub trait Store: AccountStore + Send + Sync + 'static {
+pub trait Store: AccountStore + ParticipationStore + Send + Sync + 'static {
     fn backend(&self) -> Backend;
     /// Apply pending migrations (PostgreSQL: under an advisory lock, so
     /// several instances may start together).

@@ -1,0 +1,672 @@
+//! Participation in storage: annotations, threads, posts, reactions,
+//! revisions, notifications and follows. Every change writes its outbox
+//! event (or events: a post that notifies three people is four changes)
+//! in its own transaction, through `sql::emit`, so a rolled-back change
+//! leaves no event and a committed one exactly one.
+
+use async_trait::async_trait;
+use serde_json::json;
+use time::OffsetDateTime;
+
+use super::sql::{emit, PostgresStore, SqliteStore};
+use super::{Backend, Result, StoreError};
+use crate::participation::{
+    parse_status, status_str, Annotation, ContentStatus, Digest, Follow, NewAnnotation, NewPost,
+    Notification, Post, Thread,
+};
+
+#[async_trait]
+pub trait ParticipationStore: Send + Sync {
+    async fn create_annotation(&self, a: &NewAnnotation<'_>, now: OffsetDateTime) -> Result<Annotation>;
+    async fn annotation(&self, id: i64) -> Result<Option<Annotation>>;
+    /// Newest first: an area's annotations (every area's with None) that a
+    /// reader may see listed: visible, removed and deleted ones (the last
+    /// two as placeholders), and held ones only to their author.
+    async fn annotations(&self, area_code: Option<&str>, viewer: Option<i64>, limit: i64) -> Result<Vec<Annotation>>;
+    /// Keep the old text as a revision, store the new one.
+    async fn edit_annotation(&self, id: i64, title: &str, body: &str, body_html: &str, now: OffsetDateTime) -> Result<()>;
+    async fn set_annotation_status(&self, id: i64, status: ContentStatus, reason: Option<&str>, now: OffsetDateTime) -> Result<()>;
+    /// Earlier versions of an annotation or a post, newest first: (title, body, when).
+    async fn revisions(&self, content: &str, id: i64) -> Result<Vec<(Option<String>, String, OffsetDateTime)>>;
+
+    async fn thread(&self, subject: &str) -> Result<Option<Thread>>;
+    async fn thread_by_id(&self, id: i64) -> Result<Option<Thread>>;
+    /// The thread of a subject, created on first use.
+    async fn ensure_thread(&self, subject: &str, now: OffsetDateTime) -> Result<Thread>;
+    async fn set_thread_lock(&self, id: i64, by: Option<i64>, now: OffsetDateTime) -> Result<()>;
+    /// Store a post and notify: the parent's author (reply), the people
+    /// mentioned, and the followers of the thread and of its subject.
+    async fn create_post(&self, p: &NewPost<'_>, now: OffsetDateTime) -> Result<Post>;
+    async fn post(&self, id: i64) -> Result<Option<Post>>;
+    /// Every post of a thread, oldest first (at most 5,000).
+    async fn posts(&self, thread_id: i64) -> Result<Vec<Post>>;
+    async fn edit_post(&self, id: i64, body: &str, body_html: &str, now: OffsetDateTime) -> Result<()>;
+    async fn set_post_status(&self, id: i64, status: ContentStatus, reason: Option<&str>, now: OffsetDateTime) -> Result<()>;
+    /// Add or take back a user's "utile": whether it is now marked, and the count.
+    async fn toggle_useful(&self, post_id: i64, user_id: i64, link: &str, now: OffsetDateTime) -> Result<(bool, i64)>;
+    /// The posts of a thread the user found useful.
+    async fn marked_useful(&self, thread_id: i64, user_id: i64) -> Result<Vec<i64>>;
+
+    async fn notifications(&self, user_id: i64, limit: i64) -> Result<Vec<Notification>>;
+    async fn unread_notifications(&self, user_id: i64) -> Result<i64>;
+    /// Mark one (or, with None, every) notification read.
+    async fn mark_read(&self, user_id: i64, id: Option<i64>, now: OffsetDateTime) -> Result<()>;
+
+    /// Follow (or change the digest of) a subject.
+    async fn follow(&self, user_id: i64, subject: &str, digest: Digest, unsubscribe_hash: &str, now: OffsetDateTime) -> Result<()>;
+    async fn unfollow(&self, user_id: i64, subject: &str) -> Result<bool>;
+    async fn follows(&self, user_id: i64) -> Result<Vec<Follow>>;
+    async fn following(&self, user_id: i64, subject: &str) -> Result<bool>;
+    /// The one-click unsubscribe of a digest: the user and subject it ended.
+    async fn unfollow_by_token(&self, hash: &str) -> Result<Option<(i64, String)>>;
+}
+
+#[derive(sqlx::FromRow)]
+struct AnnotationRow {
+    id: i64,
+    area_code: String,
+    author_id: Option<i64>,
+    author_name: Option<String>,
+    title: String,
+    body: String,
+    body_html: String,
+    lon: Option<f64>,
+    lat: Option<f64>,
+    dataset_slug: Option<String>,
+    variable_code: Option<String>,
+    status: String,
+    status_reason: Option<String>,
+    created_at: OffsetDateTime,
+    updated_at: OffsetDateTime,
+}
+
+impl TryFrom<AnnotationRow> for Annotation {
+    type Error = StoreError;
+    fn try_from(r: AnnotationRow) -> Result<Self> {
+        Ok(Annotation {
+            status: parse_status(&r.status).ok_or_else(|| StoreError::Internal(format!("annotation {}: status {}", r.id, r.status)))?,
+            id: r.id,
+            area_code: r.area_code,
+            author_id: r.author_id,
+            author_name: r.author_name.filter(|n| !n.is_empty()),
+            title: r.title,
+            body: r.body,
+            body_html: r.body_html,
+            lon: r.lon,
+            lat: r.lat,
+            dataset_slug: r.dataset_slug,
+            variable_code: r.variable_code,
+            status_reason: r.status_reason,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct PostRow {
+    id: i64,
+    thread_id: i64,
+    parent_id: Option<i64>,
+    author_id: Option<i64>,
+    author_name: Option<String>,
+    body: String,
+    body_html: String,
+    status: String,
+    status_reason: Option<String>,
+    useful: i32,
+    created_at: OffsetDateTime,
+    edited_at: Option<OffsetDateTime>,
+}
+
+impl TryFrom<PostRow> for Post {
+    type Error = StoreError;
+    fn try_from(r: PostRow) -> Result<Self> {
+        Ok(Post {
+            status: parse_status(&r.status).ok_or_else(|| StoreError::Internal(format!("post {}: status {}", r.id, r.status)))?,
+            id: r.id,
+            thread_id: r.thread_id,
+            parent_id: r.parent_id,
+            author_id: r.author_id,
+            author_name: r.author_name.filter(|n| !n.is_empty()),
+            body: r.body,
+            body_html: r.body_html,
+            status_reason: r.status_reason,
+            useful: i64::from(r.useful),
+            created_at: r.created_at,
+            edited_at: r.edited_at,
+        })
+    }
+}
+
+const ANNOTATION_SELECT: &str = "SELECT a.id, a.area_code, a.author_id, u.display_name AS author_name, a.title, a.body, \
+    a.body_html, a.lon, a.lat, a.dataset_slug, a.variable_code, a.status, a.status_reason, a.created_at, a.updated_at \
+    FROM annotations a LEFT JOIN users u ON u.id = a.author_id";
+const POST_SELECT: &str = "SELECT p.id, p.thread_id, p.parent_id, p.author_id, u.display_name AS author_name, p.body, \
+    p.body_html, p.status, p.status_reason, p.useful, p.created_at, p.edited_at \
+    FROM posts p LEFT JOIN users u ON u.id = p.author_id";
+
+/// What an event says about an annotation: what any reader may see of it.
+fn annotation_payload(kind: &str, a: &Annotation) -> serde_json::Value {
+    let public = a.status == ContentStatus::Visible;
+    json!({
+        "type": kind,
+        "annotation": {
+            "id": a.id,
+            "area_code": a.area_code,
+            "title": if public { a.title.as_str() } else { "" },
+            "body_html": if public { a.body_html.as_str() } else { "" },
+            "lon": a.lon,
+            "lat": a.lat,
+            "author_id": a.author_id,
+            "author_name": a.author_name,
+            "status": status_str(a.status),
+            "created_at": a.created_at.unix_timestamp(),
+        }
+    })
+}
+
+fn post_payload(kind: &str, p: &Post) -> serde_json::Value {
+    let public = p.status == ContentStatus::Visible;
+    json!({
+        "type": kind,
+        "post": {
+            "id": p.id,
+            "thread_id": p.thread_id,
+            "parent_id": p.parent_id,
+            "author_id": p.author_id,
+            "author_name": p.author_name,
+            "body_html": if public { p.body_html.as_str() } else { "" },
+            "status": status_str(p.status),
+            "useful": p.useful,
+            "created_at": p.created_at.unix_timestamp(),
+        }
+    })
+}
+
+/// Held content is announced to moderators only.
+fn topic_for(status: ContentStatus, public_topic: String) -> String {
+    if status == ContentStatus::Held {
+        "moderation".to_string()
+    } else {
+        public_topic
+    }
+}
+
+macro_rules! participation_store {
+    ($store:ident, $backend:expr) => {
+        impl $store {
+            /// One notification and its event, inside the caller's transaction.
+            async fn notify_in(
+                tx: &mut sqlx::Transaction<'_, <$store as HasDb>::Db>,
+                user_id: i64,
+                kind: &str,
+                actor_id: i64,
+                link: &str,
+                summary: &str,
+                now: OffsetDateTime,
+            ) -> Result<()> {
+                let (id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO notifications (user_id, kind, actor_id, link, summary, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                )
+                .bind(user_id)
+                .bind(kind)
+                .bind(actor_id)
+                .bind(link)
+                .bind(summary)
+                .bind(now)
+                .fetch_one(&mut **tx)
+                .await?;
+                let (unread,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL")
+                    .bind(user_id)
+                    .fetch_one(&mut **tx)
+                    .await?;
+                let payload = json!({"type": "notification", "id": id, "kind": kind, "link": link, "summary": summary, "unread": unread});
+                emit(tx, $backend, &format!("user:{user_id}"), &payload, now).await?;
+                Ok(())
+            }
+
+            async fn annotation_in(tx: &mut sqlx::Transaction<'_, <$store as HasDb>::Db>, id: i64) -> Result<Annotation> {
+                let row: AnnotationRow = sqlx::query_as(&format!("{ANNOTATION_SELECT} WHERE a.id = $1"))
+                    .bind(id)
+                    .fetch_one(&mut **tx)
+                    .await?;
+                Annotation::try_from(row)
+            }
+
+            async fn post_in(tx: &mut sqlx::Transaction<'_, <$store as HasDb>::Db>, id: i64) -> Result<Post> {
+                let row: PostRow = sqlx::query_as(&format!("{POST_SELECT} WHERE p.id = $1"))
+                    .bind(id)
+                    .fetch_one(&mut **tx)
+                    .await?;
+                Post::try_from(row)
+            }
+
+            /// Followers of any of `subjects`, but `except`.
+            async fn followers_in(tx: &mut sqlx::Transaction<'_, <$store as HasDb>::Db>, subjects: &[&str], except: &[i64]) -> Result<Vec<i64>> {
+                let mut out: Vec<i64> = Vec::new();
+                for subject in subjects {
+                    let rows: Vec<(i64,)> = sqlx::query_as("SELECT user_id FROM follows WHERE subject = $1 ORDER BY user_id")
+                        .bind(*subject)
+                        .fetch_all(&mut **tx)
+                        .await?;
+                    for (id,) in rows {
+                        if !except.contains(&id) && !out.contains(&id) {
+                            out.push(id);
+                        }
+                    }
+                }
+                Ok(out)
+            }
+        }
+
+        #[async_trait]
+        impl ParticipationStore for $store {
+            async fn create_annotation(&self, a: &NewAnnotation<'_>, now: OffsetDateTime) -> Result<Annotation> {
+                let mut tx = self.pool().begin().await?;
+                let (id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO annotations (area_code, author_id, title, body, body_html, lon, lat, dataset_slug, variable_code, status, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
+                )
+                .bind(a.area_code)
+                .bind(a.author_id)
+                .bind(a.title)
+                .bind(a.body)
+                .bind(a.body_html)
+                .bind(a.point.map(|p| p.0))
+                .bind(a.point.map(|p| p.1))
+                .bind(a.variable.map(|v| v.0))
+                .bind(a.variable.map(|v| v.1))
+                .bind(status_str(a.status))
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?;
+                let annotation = Self::annotation_in(&mut tx, id).await?;
+                let topic = topic_for(a.status, format!("area:{}", a.area_code));
+                emit(&mut tx, $backend, &topic, &annotation_payload("annotation.created", &annotation), now).await?;
+                if a.status == ContentStatus::Visible {
+                    let subject = format!("area:{}", a.area_code);
+                    let link = format!("/annotazioni/{id}");
+                    for user in Self::followers_in(&mut tx, &[&subject], &[a.author_id]).await? {
+                        Self::notify_in(&mut tx, user, "followed", a.author_id, &link, a.title, now).await?;
+                    }
+                }
+                tx.commit().await?;
+                Ok(annotation)
+            }
+
+            async fn annotation(&self, id: i64) -> Result<Option<Annotation>> {
+                let row: Option<AnnotationRow> = sqlx::query_as(&format!("{ANNOTATION_SELECT} WHERE a.id = $1"))
+                    .bind(id)
+                    .fetch_optional(self.pool())
+                    .await?;
+                row.map(Annotation::try_from).transpose()
+            }
+
+            async fn annotations(&self, area_code: Option<&str>, viewer: Option<i64>, limit: i64) -> Result<Vec<Annotation>> {
+                let rows: Vec<AnnotationRow> = sqlx::query_as(&format!(
+                    "{ANNOTATION_SELECT} WHERE ($1 IS NULL OR a.area_code = $1) \
+                     AND (a.status <> 'held' OR a.author_id = $2) ORDER BY a.id DESC LIMIT $3"
+                ))
+                .bind(area_code)
+                .bind(viewer.unwrap_or(-1))
+                .bind(limit)
+                .fetch_all(self.pool())
+                .await?;
+                rows.into_iter().map(Annotation::try_from).collect()
+            }
+
+            async fn edit_annotation(&self, id: i64, title: &str, body: &str, body_html: &str, now: OffsetDateTime) -> Result<()> {
+                let mut tx = self.pool().begin().await?;
+                let old = Self::annotation_in(&mut tx, id).await?;
+                sqlx::query("INSERT INTO revisions (content, content_id, title, body, created_at) VALUES ('annotation', $1, $2, $3, $4)")
+                    .bind(id)
+                    .bind(&old.title)
+                    .bind(&old.body)
+                    .bind(old.updated_at)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query("UPDATE annotations SET title = $1, body = $2, body_html = $3, updated_at = $4 WHERE id = $5")
+                    .bind(title)
+                    .bind(body)
+                    .bind(body_html)
+                    .bind(now)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                let new = Self::annotation_in(&mut tx, id).await?;
+                let topic = topic_for(new.status, format!("area:{}", new.area_code));
+                emit(&mut tx, $backend, &topic, &annotation_payload("annotation.updated", &new), now).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn set_annotation_status(&self, id: i64, status: ContentStatus, reason: Option<&str>, now: OffsetDateTime) -> Result<()> {
+                let mut tx = self.pool().begin().await?;
+                sqlx::query("UPDATE annotations SET status = $1, status_reason = $2 WHERE id = $3")
+                    .bind(status_str(status))
+                    .bind(reason)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                let a = Self::annotation_in(&mut tx, id).await?;
+                emit(&mut tx, $backend, &format!("area:{}", a.area_code), &annotation_payload("annotation.status", &a), now).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn revisions(&self, content: &str, id: i64) -> Result<Vec<(Option<String>, String, OffsetDateTime)>> {
+                Ok(sqlx::query_as("SELECT title, body, created_at FROM revisions WHERE content = $1 AND content_id = $2 ORDER BY id DESC")
+                    .bind(content)
+                    .bind(id)
+                    .fetch_all(self.pool())
+                    .await?)
+            }
+
+            async fn thread(&self, subject: &str) -> Result<Option<Thread>> {
+                let row: Option<(i64, String, Option<OffsetDateTime>)> = sqlx::query_as("SELECT id, subject, locked_at FROM threads WHERE subject = $1")
+                    .bind(subject)
+                    .fetch_optional(self.pool())
+                    .await?;
+                Ok(row.map(|(id, subject, locked)| Thread { id, subject, locked: locked.is_some() }))
+            }
+
+            async fn thread_by_id(&self, id: i64) -> Result<Option<Thread>> {
+                let row: Option<(i64, String, Option<OffsetDateTime>)> = sqlx::query_as("SELECT id, subject, locked_at FROM threads WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(self.pool())
+                    .await?;
+                Ok(row.map(|(id, subject, locked)| Thread { id, subject, locked: locked.is_some() }))
+            }
+
+            async fn ensure_thread(&self, subject: &str, now: OffsetDateTime) -> Result<Thread> {
+                sqlx::query("INSERT INTO threads (subject, created_at) VALUES ($1, $2) ON CONFLICT (subject) DO NOTHING")
+                    .bind(subject)
+                    .bind(now)
+                    .execute(self.pool())
+                    .await?;
+                self.thread(subject).await?.ok_or_else(|| StoreError::Internal(format!("thread {subject} vanished")))
+            }
+
+            async fn set_thread_lock(&self, id: i64, by: Option<i64>, now: OffsetDateTime) -> Result<()> {
+                let mut tx = self.pool().begin().await?;
+                let locked_at = by.map(|_| now);
+                sqlx::query("UPDATE threads SET locked_at = $1, locked_by = $2 WHERE id = $3")
+                    .bind(locked_at)
+                    .bind(by)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                emit(&mut tx, $backend, &format!("thread:{id}"), &json!({"type": "thread.locked", "thread_id": id, "locked": by.is_some()}), now).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn create_post(&self, p: &NewPost<'_>, now: OffsetDateTime) -> Result<Post> {
+                let mut tx = self.pool().begin().await?;
+                // Locked between the check and the insert: refused here too.
+                let locked: Option<(Option<OffsetDateTime>, String)> = sqlx::query_as("SELECT locked_at, subject FROM threads WHERE id = $1")
+                    .bind(p.thread_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let Some((locked_at, subject)) = locked else {
+                    return Err(StoreError::Internal(format!("thread {} does not exist", p.thread_id)));
+                };
+                if locked_at.is_some() {
+                    return Err(StoreError::Conflict("thread locked"));
+                }
+                let (id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO posts (thread_id, parent_id, author_id, body, body_html, status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                )
+                .bind(p.thread_id)
+                .bind(p.parent_id)
+                .bind(p.author_id)
+                .bind(p.body)
+                .bind(p.body_html)
+                .bind(status_str(p.status))
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?;
+                let post = Self::post_in(&mut tx, id).await?;
+                let topic = topic_for(p.status, format!("thread:{}", p.thread_id));
+                emit(&mut tx, $backend, &topic, &post_payload("post.created", &post), now).await?;
+                if p.status == ContentStatus::Visible {
+                    let mut told = vec![p.author_id];
+                    if let Some(parent) = p.parent_id {
+                        let author: Option<(Option<i64>,)> = sqlx::query_as("SELECT author_id FROM posts WHERE id = $1")
+                            .bind(parent)
+                            .fetch_optional(&mut *tx)
+                            .await?;
+                        if let Some((Some(author),)) = author {
+                            if !told.contains(&author) {
+                                Self::notify_in(&mut tx, author, "reply", p.author_id, p.link, p.excerpt, now).await?;
+                                told.push(author);
+                            }
+                        }
+                    }
+                    for user in p.mentions {
+                        if !told.contains(user) {
+                            Self::notify_in(&mut tx, *user, "mention", p.author_id, p.link, p.excerpt, now).await?;
+                            told.push(*user);
+                        }
+                    }
+                    let thread_subject = format!("thread:{}", p.thread_id);
+                    for user in Self::followers_in(&mut tx, &[&thread_subject, &subject], &told).await? {
+                        Self::notify_in(&mut tx, user, "followed", p.author_id, p.link, p.excerpt, now).await?;
+                    }
+                }
+                tx.commit().await?;
+                Ok(post)
+            }
+
+            async fn post(&self, id: i64) -> Result<Option<Post>> {
+                let row: Option<PostRow> = sqlx::query_as(&format!("{POST_SELECT} WHERE p.id = $1"))
+                    .bind(id)
+                    .fetch_optional(self.pool())
+                    .await?;
+                row.map(Post::try_from).transpose()
+            }
+
+            async fn posts(&self, thread_id: i64) -> Result<Vec<Post>> {
+                let rows: Vec<PostRow> = sqlx::query_as(&format!("{POST_SELECT} WHERE p.thread_id = $1 ORDER BY p.id LIMIT 5000"))
+                    .bind(thread_id)
+                    .fetch_all(self.pool())
+                    .await?;
+                rows.into_iter().map(Post::try_from).collect()
+            }
+
+            async fn edit_post(&self, id: i64, body: &str, body_html: &str, now: OffsetDateTime) -> Result<()> {
+                let mut tx = self.pool().begin().await?;
+                let old = Self::post_in(&mut tx, id).await?;
+                sqlx::query("INSERT INTO revisions (content, content_id, title, body, created_at) VALUES ('post', $1, NULL, $2, $3)")
+                    .bind(id)
+                    .bind(&old.body)
+                    .bind(old.edited_at.unwrap_or(old.created_at))
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query("UPDATE posts SET body = $1, body_html = $2, edited_at = $3 WHERE id = $4")
+                    .bind(body)
+                    .bind(body_html)
+                    .bind(now)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                let new = Self::post_in(&mut tx, id).await?;
+                let topic = topic_for(new.status, format!("thread:{}", new.thread_id));
+                emit(&mut tx, $backend, &topic, &post_payload("post.updated", &new), now).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn set_post_status(&self, id: i64, status: ContentStatus, reason: Option<&str>, now: OffsetDateTime) -> Result<()> {
+                let mut tx = self.pool().begin().await?;
+                sqlx::query("UPDATE posts SET status = $1, status_reason = $2 WHERE id = $3")
+                    .bind(status_str(status))
+                    .bind(reason)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                let post = Self::post_in(&mut tx, id).await?;
+                emit(&mut tx, $backend, &format!("thread:{}", post.thread_id), &post_payload("post.status", &post), now).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn toggle_useful(&self, post_id: i64, user_id: i64, link: &str, now: OffsetDateTime) -> Result<(bool, i64)> {
+                let mut tx = self.pool().begin().await?;
+                let removed = sqlx::query("DELETE FROM reactions WHERE post_id = $1 AND user_id = $2")
+                    .bind(post_id)
+                    .bind(user_id)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected() > 0;
+                if !removed {
+                    sqlx::query("INSERT INTO reactions (post_id, user_id, created_at) VALUES ($1, $2, $3)")
+                        .bind(post_id)
+                        .bind(user_id)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                sqlx::query("UPDATE posts SET useful = (SELECT COUNT(*) FROM reactions WHERE post_id = $1) WHERE id = $1")
+                    .bind(post_id)
+                    .execute(&mut *tx)
+                    .await?;
+                let post = Self::post_in(&mut tx, post_id).await?;
+                emit(&mut tx, $backend, &format!("thread:{}", post.thread_id), &json!({"type": "post.useful", "post_id": post_id, "useful": post.useful}), now).await?;
+                if !removed {
+                    if let Some(author) = post.author_id.filter(|a| *a != user_id) {
+                        let summary: String = post.body.chars().take(120).collect();
+                        Self::notify_in(&mut tx, author, "reaction", user_id, link, &summary, now).await?;
+                    }
+                }
+                tx.commit().await?;
+                Ok((!removed, post.useful))
+            }
+
+            async fn marked_useful(&self, thread_id: i64, user_id: i64) -> Result<Vec<i64>> {
+                let rows: Vec<(i64,)> = sqlx::query_as(
+                    "SELECT r.post_id FROM reactions r JOIN posts p ON p.id = r.post_id WHERE p.thread_id = $1 AND r.user_id = $2",
+                )
+                .bind(thread_id)
+                .bind(user_id)
+                .fetch_all(self.pool())
+                .await?;
+                Ok(rows.into_iter().map(|r| r.0).collect())
+            }
+
+            async fn notifications(&self, user_id: i64, limit: i64) -> Result<Vec<Notification>> {
+                let rows: Vec<(i64, String, Option<String>, String, String, OffsetDateTime, Option<OffsetDateTime>)> = sqlx::query_as(
+                    "SELECT n.id, n.kind, u.display_name, n.link, n.summary, n.created_at, n.read_at FROM notifications n \
+                     LEFT JOIN users u ON u.id = n.actor_id WHERE n.user_id = $1 ORDER BY n.id DESC LIMIT $2",
+                )
+                .bind(user_id)
+                .bind(limit)
+                .fetch_all(self.pool())
+                .await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(id, kind, actor, link, summary, created_at, read_at)| Notification {
+                        id,
+                        kind,
+                        actor_name: actor.filter(|a| !a.is_empty()),
+                        link,
+                        summary,
+                        created_at,
+                        read: read_at.is_some(),
+                    })
+                    .collect())
+            }
+
+            async fn unread_notifications(&self, user_id: i64) -> Result<i64> {
+                let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL")
+                    .bind(user_id)
+                    .fetch_one(self.pool())
+                    .await?;
+                Ok(n)
+            }
+
+            async fn mark_read(&self, user_id: i64, id: Option<i64>, now: OffsetDateTime) -> Result<()> {
+                let mut tx = self.pool().begin().await?;
+                sqlx::query("UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL AND ($3 IS NULL OR id = $3)")
+                    .bind(now)
+                    .bind(user_id)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                let (unread,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL")
+                    .bind(user_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                emit(&mut tx, $backend, &format!("user:{user_id}"), &json!({"type": "notifications.read", "unread": unread}), now).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn follow(&self, user_id: i64, subject: &str, digest: Digest, unsubscribe_hash: &str, now: OffsetDateTime) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO follows (user_id, subject, digest, unsubscribe_hash, created_at) VALUES ($1, $2, $3, $4, $5) \
+                     ON CONFLICT (user_id, subject) DO UPDATE SET digest = $3",
+                )
+                .bind(user_id)
+                .bind(subject)
+                .bind(digest.as_str())
+                .bind(unsubscribe_hash)
+                .bind(now)
+                .execute(self.pool())
+                .await?;
+                Ok(())
+            }
+
+            async fn unfollow(&self, user_id: i64, subject: &str) -> Result<bool> {
+                Ok(sqlx::query("DELETE FROM follows WHERE user_id = $1 AND subject = $2")
+                    .bind(user_id)
+                    .bind(subject)
+                    .execute(self.pool())
+                    .await?
+                    .rows_affected() > 0)
+            }
+
+            async fn follows(&self, user_id: i64) -> Result<Vec<Follow>> {
+                let rows: Vec<(String, String)> = sqlx::query_as("SELECT subject, digest FROM follows WHERE user_id = $1 ORDER BY created_at")
+                    .bind(user_id)
+                    .fetch_all(self.pool())
+                    .await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(subject, digest)| Follow { subject, digest: Digest::parse(&digest).unwrap_or(Digest::None) })
+                    .collect())
+            }
+
+            async fn following(&self, user_id: i64, subject: &str) -> Result<bool> {
+                let row: Option<(i64,)> = sqlx::query_as("SELECT user_id FROM follows WHERE user_id = $1 AND subject = $2")
+                    .bind(user_id)
+                    .bind(subject)
+                    .fetch_optional(self.pool())
+                    .await?;
+                Ok(row.is_some())
+            }
+
+            async fn unfollow_by_token(&self, hash: &str) -> Result<Option<(i64, String)>> {
+                Ok(sqlx::query_as("DELETE FROM follows WHERE unsubscribe_hash = $1 RETURNING user_id, subject")
+                    .bind(hash)
+                    .fetch_optional(self.pool())
+                    .await?)
+            }
+        }
+    };
+}
+
+/// The sqlx database of a store, for the helpers' transaction types.
+pub trait HasDb {
+    type Db: sqlx::Database;
+}
+impl HasDb for SqliteStore {
+    type Db = sqlx::Sqlite;
+}
+impl HasDb for PostgresStore {
+    type Db = sqlx::Postgres;
+}
+
+participation_store!(SqliteStore, Backend::Sqlite);
+participation_store!(PostgresStore, Backend::Postgres);
