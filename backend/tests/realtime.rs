@@ -262,7 +262,10 @@ async fn private_topics_are_their_owners_and_limits_hold(db: TestDb) {
     .await
     .expect("closed in time");
     assert_eq!(code, Some(1008));
-    assert!(server.state.hub.connections() >= 2, "open connections are counted");
+    assert!(
+        server.state.hub.connections() >= 2,
+        "open connections are counted"
+    );
 }
 
 async fn shutting_down_closes_sockets_with_going_away(db: TestDb) {

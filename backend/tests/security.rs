@@ -1108,6 +1108,23 @@ const EXPECTED: &[(&str, &str, Need)] = &[
     ("GET", "/admin/associazioni", Admin),
     ("POST", "/admin/associazioni/{id}/approva", Admin),
     ("POST", "/admin/associazioni/{id}/rifiuta", Admin),
+    // Participation: reading is public, writing needs a confirmed address.
+    ("POST", "/quartieri/{slug}/annotazioni", Verified),
+    ("POST", "/quartieri/2014/{slug}/annotazioni", Verified),
+    ("GET", "/annotazioni/{id}", Anyone),
+    ("POST", "/discussioni/{kind}/{key}/messaggi", Verified),
+    ("POST", "/discussioni/{id}/blocca", Moderator),
+    ("POST", "/messaggi/{id}/utile", Verified),
+    // One's own notifications and follows.
+    ("GET", "/notifiche", SignedIn),
+    ("POST", "/notifiche/lette", SignedIn),
+    ("POST", "/notifiche/{id}/letta", SignedIn),
+    ("GET", "/api/v1/notifications/unread", SignedIn),
+    ("GET", "/seguiti", SignedIn),
+    ("POST", "/seguiti", SignedIn),
+    ("POST", "/seguiti/rimuovi", SignedIn),
+    // The digest's unsubscribe link works without logging in.
+    ("GET", "/seguiti/disiscrivi", Anyone),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1197,6 +1214,11 @@ fn concrete(path: &str, victim: i64) -> String {
     } else if path.starts_with("/account/sessioni/") {
         path.replace("{id}", &random_token())
     } else if path.starts_with("/admin/associazioni/") {
+        path.replace("{id}", "999999")
+    } else if path.starts_with("/discussioni/{kind}") {
+        path.replace("{kind}", "area").replace("{key}", "q2016-navile")
+    } else if path.contains("{id}") {
+        // Annotations, threads, posts, notifications that do not exist: 404 once allowed.
         path.replace("{id}", "999999")
     } else if path.starts_with("/quartieri/") {
         path.replace("{slug}", "navile")

@@ -36,6 +36,8 @@ pub struct QuartiereView {
     pub population: Vec<(i32, Option<f64>)>,
     pub population_source: String,
     pub map_href: String,
+    /// The participation blocks (annotations, discussion), rendered per reader.
+    pub participation: Markup,
 }
 
 pub fn quartiere(view: &QuartiereView, here: &str) -> Markup {
@@ -103,6 +105,7 @@ pub fn quartiere(view: &QuartiereView, here: &str) -> Markup {
                     }
                 }
             }
+            (view.participation)
         },
     )
 }

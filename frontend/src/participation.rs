@@ -113,7 +113,13 @@ pub fn thread(_c: &Common, _viewer: Viewer, view: &ThreadView) -> Markup {
 }
 
 /// The page of one annotation with its discussion.
-pub fn annotation_page(c: &Common, viewer: Viewer, item: &AnnotationItem, area: (&str, &str), discussion: &ThreadView) -> Markup {
+pub fn annotation_page(
+    c: &Common,
+    viewer: Viewer,
+    item: &AnnotationItem,
+    area: (&str, &str),
+    discussion: &ThreadView,
+) -> Markup {
     let _ = (viewer, area, discussion);
     page(
         &Shell {
@@ -128,7 +134,13 @@ pub fn annotation_page(c: &Common, viewer: Viewer, item: &AnnotationItem, area: 
 
 /// The edit form of an annotation (title, body) or of a post (body only:
 /// `title` None), posting to `action`.
-pub fn edit_form(c: &Common, heading: &str, action: &str, title: Option<&str>, body: &str) -> Markup {
+pub fn edit_form(
+    c: &Common,
+    heading: &str,
+    action: &str,
+    title: Option<&str>,
+    body: &str,
+) -> Markup {
     let _ = (action, title, body);
     page(
         &Shell {
@@ -219,3 +231,23 @@ pub fn follow_button(c: &Common, subject: &str, following: bool) -> Markup {
 
 #[allow(dead_code)]
 fn unused(_: &[FieldError], _: Lang) {}
+
+/// The page of one annotation, with its discussion already rendered.
+pub fn annotation_page_with(
+    c: &Common,
+    viewer: Viewer,
+    item: &AnnotationItem,
+    area: (&str, &str),
+    discussion: Markup,
+) -> Markup {
+    let _ = viewer;
+    page(
+        &Shell {
+            lang: c.lang,
+            title: item.title,
+            here: c.here,
+            embed: false,
+        },
+        html! { h1 { (item.title) } (PreEscaped(item.body_html)) p { a href=(area.1) { (area.0) } } (discussion) },
+    )
+}

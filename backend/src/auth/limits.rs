@@ -21,6 +21,8 @@ pub enum Door {
     Mail,
     /// Second-factor codes.
     Code,
+    /// Annotations, posts, reactions: per account.
+    Write,
 }
 
 pub struct Limits {

@@ -5,16 +5,18 @@ use std::collections::HashMap;
 
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use openwelfare_frontend::charts::Bar;
 use openwelfare_frontend::i18n::Lang;
 use openwelfare_frontend::pages::{
     self, ChartGroup, DatasetSection, DatasetView, Link, OriginalFile, QualityRow, QuartiereView,
 };
 
+use super::account::Ctx;
 use super::cache::Rendered;
 use super::error::ApiError;
 use super::pages::{language, Params};
+use super::participation;
 use super::AppState;
 use crate::map::{self, area_href, boundaries_label, group_label, variable_label};
 use crate::model::{Area, Boundaries, Level, VariableKind};
@@ -72,24 +74,30 @@ fn comparable(row: Option<Row>, kind: VariableKind) -> Option<(f64, VariableKind
 
 pub async fn quartiere_2016(
     State(state): State<AppState>,
+    ctx: Ctx,
     headers: HeaderMap,
     Path(slug): Path<String>,
     Query(q): Params,
 ) -> Result<Response, ApiError> {
-    quartiere(state, headers, Boundaries::B2016, slug, q).await
+    quartiere(state, ctx, headers, Boundaries::B2016, slug, q).await
 }
 
 pub async fn quartiere_2014(
     State(state): State<AppState>,
+    ctx: Ctx,
     headers: HeaderMap,
     Path(slug): Path<String>,
     Query(q): Params,
 ) -> Result<Response, ApiError> {
-    quartiere(state, headers, Boundaries::B2014, slug, q).await
+    quartiere(state, ctx, headers, Boundaries::B2014, slug, q).await
 }
 
+/// A quartiere: its numbers (the same for everyone) and, below them, the
+/// citizens' annotations and discussion (per reader: their forms, their
+/// held posts), so the page is rendered for each request, not cached.
 async fn quartiere(
     state: AppState,
+    ctx: Ctx,
     headers: HeaderMap,
     boundaries: Boundaries,
     slug: String,
@@ -111,9 +119,27 @@ async fn quartiere(
                 ),
             )
         })?;
-    let key = format!("quartiere|{}|{slug}|{}", boundaries.as_str(), l.code());
+    let _ = &headers;
     let here = area_href(&area.slug, boundaries, Lang::It);
-    state.responses.respond(&headers, reference.version, &key, || {
+    // The discussion is about the 2016 quartiere (a 2014 one shows the one it became part of).
+    let target = match boundaries {
+        Boundaries::B2016 => Some(area.clone()),
+        Boundaries::B2014 => reference.became(&area).cloned(),
+    };
+    let participation = match &target {
+        Some(t) => participation::quartiere_blocks(
+            &state,
+            &ctx,
+            &t.code,
+            &t.name,
+            crate::participation::Sort::parse(q.get("ordine").map(String::as_str)),
+            q.get("dopo").map(String::as_str),
+        )
+        .await
+        .map_err(|_| ApiError::Internal("cannot load the discussion".into()))?,
+        None => maud::html! {},
+    };
+    let rendered = {
         let bologna = city(&reference);
         let mut sections = Vec::new();
         for entry in map::mappable(&reference) {
@@ -127,11 +153,16 @@ async fn quartiere(
                     .into_iter()
                     .find(|r| r.area_code == area.code);
                 let here_value = comparable(here_row, v.kind);
-                let city_row = entry.rows_for(v, year, std::slice::from_ref(&bologna)).into_iter().next();
+                let city_row = entry
+                    .rows_for(v, year, std::slice::from_ref(&bologna))
+                    .into_iter()
+                    .next();
                 let city_value = comparable(city_row, v.kind);
                 let text = |value: Option<(f64, VariableKind)>| match value {
                     Some((x, VariableKind::Count)) => l.number(x, 1),
-                    Some((x, VariableKind::Rate)) => map::format_value(x, v, map::Measure::Count, l),
+                    Some((x, VariableKind::Rate)) => {
+                        map::format_value(x, v, map::Measure::Count, l)
+                    }
                     None => l.pick("n.d.", "n/a").to_string(),
                 };
                 let bar = Bar {
@@ -144,11 +175,16 @@ async fn quartiere(
                 let group = group_label(&v.group, l);
                 match groups.iter_mut().find(|g| g.title == group) {
                     Some(g) => g.bars.push(bar),
-                    None => groups.push(ChartGroup { title: group, bars: vec![bar] }),
+                    None => groups.push(ChartGroup {
+                        title: group,
+                        bars: vec![bar],
+                    }),
                 }
             }
             sections.push(DatasetSection {
-                title: l.pick(&entry.dataset.title_it, &entry.dataset.title_en).to_string(),
+                title: l
+                    .pick(&entry.dataset.title_it, &entry.dataset.title_en)
+                    .to_string(),
                 href: with_lang(format!("/datasets/{}", entry.dataset.slug), l),
                 measure: format!(
                     "{} {}",
@@ -166,7 +202,8 @@ async fn quartiere(
         if let Some(pop) = reference.dataset("popolazione-residente") {
             if let Some(v) = pop.variable("residenti") {
                 for year in &pop.years {
-                    let value = pop.rows(&reference, v, Some(*year), boundaries, Level::Quartiere)
+                    let value = pop
+                        .rows(&reference, v, Some(*year), boundaries, Level::Quartiere)
                         .into_iter()
                         .find(|r| r.area_code == area.code)
                         .and_then(|r| r.value);
@@ -176,14 +213,18 @@ async fn quartiere(
         }
         if let Some(entry) = reference.dataset("interventi") {
             if let (Some(v), Some(year)) = (entry.variable("popolazione"), entry.years.last()) {
-                let value = entry.rows(&reference, v, Some(*year), boundaries, Level::Quartiere)
+                let value = entry
+                    .rows(&reference, v, Some(*year), boundaries, Level::Quartiere)
                     .into_iter()
                     .find(|r| r.area_code == area.code)
                     .and_then(|r| r.value);
                 population.push((*year, value));
             }
         }
-        let link = |a: &Area, b: Boundaries| Link { label: a.name.clone(), href: area_href(&a.slug, b, l) };
+        let link = |a: &Area, b: Boundaries| Link {
+            label: a.name.clone(),
+            href: area_href(&a.slug, b, l),
+        };
         let view = QuartiereView {
             lang: l,
             name: area.name.clone(),
@@ -202,9 +243,20 @@ async fn quartiere(
                 )
                 .to_string(),
             map_href: with_lang(format!("/?boundaries={}", boundaries.as_str()), l),
+            participation,
         };
-        html(pages::quartiere(&view, &here))
-    })
+        html(pages::quartiere(&view, &here))?
+    };
+    let mut response = (
+        [(axum::http::header::CONTENT_TYPE, rendered.content_type)],
+        rendered.body,
+    )
+        .into_response();
+    response.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("private, no-cache"),
+    );
+    Ok(response)
 }
 
 pub async fn dataset(

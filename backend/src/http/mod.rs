@@ -12,6 +12,7 @@ mod denied;
 mod details;
 pub mod error;
 mod pages;
+mod participation;
 pub mod session;
 
 use std::sync::Arc;
@@ -152,6 +153,20 @@ fn table() -> Vec<(Method, &'static str, Rule, MethodRouter<AppState>)> {
         (Method::GET, "/account/associazione", Verified, get(account::association_page)),
         (Method::POST, "/account/associazione", Verified, post(account::association_submit)),
         (Method::GET, "/utenti/{id}", Public, get(account::public_profile)),
+        (Method::POST, "/quartieri/{slug}/annotazioni", Verified, post(participation::create_annotation)),
+        (Method::POST, "/quartieri/2014/{slug}/annotazioni", Verified, post(participation::create_annotation_2014)),
+        (Method::GET, "/annotazioni/{id}", Public, get(participation::annotation_page)),
+        (Method::POST, "/discussioni/{kind}/{key}/messaggi", Verified, post(participation::create_post)),
+        (Method::POST, "/discussioni/{id}/blocca", Moderator, post(participation::lock_thread)),
+        (Method::POST, "/messaggi/{id}/utile", Verified, post(participation::toggle_useful)),
+        (Method::GET, "/notifiche", SignedIn, get(participation::notifications_page)),
+        (Method::POST, "/notifiche/lette", SignedIn, post(participation::mark_all_read)),
+        (Method::POST, "/notifiche/{id}/letta", SignedIn, post(participation::mark_one_read)),
+        (Method::GET, "/api/v1/notifications/unread", SignedIn, get(participation::unread_count)),
+        (Method::GET, "/seguiti", SignedIn, get(participation::follows_page)),
+        (Method::POST, "/seguiti", SignedIn, post(participation::follow)),
+        (Method::POST, "/seguiti/rimuovi", SignedIn, post(participation::unfollow)),
+        (Method::GET, "/seguiti/disiscrivi", Public, get(participation::unsubscribe)),
         (Method::GET, "/admin/utenti", Admin, get(admin::users_page)),
         (Method::POST, "/admin/utenti/{id}/ruolo", Admin, post(admin::set_role)),
         (Method::POST, "/admin/utenti/{id}/sospendi", Moderator, post(admin::ban)),

@@ -17,17 +17,43 @@ use crate::participation::{
 
 #[async_trait]
 pub trait ParticipationStore: Send + Sync {
-    async fn create_annotation(&self, a: &NewAnnotation<'_>, now: OffsetDateTime) -> Result<Annotation>;
+    async fn create_annotation(
+        &self,
+        a: &NewAnnotation<'_>,
+        now: OffsetDateTime,
+    ) -> Result<Annotation>;
     async fn annotation(&self, id: i64) -> Result<Option<Annotation>>;
     /// Newest first: an area's annotations (every area's with None) that a
     /// reader may see listed: visible, removed and deleted ones (the last
     /// two as placeholders), and held ones only to their author.
-    async fn annotations(&self, area_code: Option<&str>, viewer: Option<i64>, limit: i64) -> Result<Vec<Annotation>>;
+    async fn annotations(
+        &self,
+        area_code: Option<&str>,
+        viewer: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<Annotation>>;
     /// Keep the old text as a revision, store the new one.
-    async fn edit_annotation(&self, id: i64, title: &str, body: &str, body_html: &str, now: OffsetDateTime) -> Result<()>;
-    async fn set_annotation_status(&self, id: i64, status: ContentStatus, reason: Option<&str>, now: OffsetDateTime) -> Result<()>;
+    async fn edit_annotation(
+        &self,
+        id: i64,
+        title: &str,
+        body: &str,
+        body_html: &str,
+        now: OffsetDateTime,
+    ) -> Result<()>;
+    async fn set_annotation_status(
+        &self,
+        id: i64,
+        status: ContentStatus,
+        reason: Option<&str>,
+        now: OffsetDateTime,
+    ) -> Result<()>;
     /// Earlier versions of an annotation or a post, newest first: (title, body, when).
-    async fn revisions(&self, content: &str, id: i64) -> Result<Vec<(Option<String>, String, OffsetDateTime)>>;
+    async fn revisions(
+        &self,
+        content: &str,
+        id: i64,
+    ) -> Result<Vec<(Option<String>, String, OffsetDateTime)>>;
 
     async fn thread(&self, subject: &str) -> Result<Option<Thread>>;
     async fn thread_by_id(&self, id: i64) -> Result<Option<Thread>>;
@@ -40,10 +66,28 @@ pub trait ParticipationStore: Send + Sync {
     async fn post(&self, id: i64) -> Result<Option<Post>>;
     /// Every post of a thread, oldest first (at most 5,000).
     async fn posts(&self, thread_id: i64) -> Result<Vec<Post>>;
-    async fn edit_post(&self, id: i64, body: &str, body_html: &str, now: OffsetDateTime) -> Result<()>;
-    async fn set_post_status(&self, id: i64, status: ContentStatus, reason: Option<&str>, now: OffsetDateTime) -> Result<()>;
+    async fn edit_post(
+        &self,
+        id: i64,
+        body: &str,
+        body_html: &str,
+        now: OffsetDateTime,
+    ) -> Result<()>;
+    async fn set_post_status(
+        &self,
+        id: i64,
+        status: ContentStatus,
+        reason: Option<&str>,
+        now: OffsetDateTime,
+    ) -> Result<()>;
     /// Add or take back a user's "utile": whether it is now marked, and the count.
-    async fn toggle_useful(&self, post_id: i64, user_id: i64, link: &str, now: OffsetDateTime) -> Result<(bool, i64)>;
+    async fn toggle_useful(
+        &self,
+        post_id: i64,
+        user_id: i64,
+        link: &str,
+        now: OffsetDateTime,
+    ) -> Result<(bool, i64)>;
     /// The posts of a thread the user found useful.
     async fn marked_useful(&self, thread_id: i64, user_id: i64) -> Result<Vec<i64>>;
 
@@ -53,7 +97,14 @@ pub trait ParticipationStore: Send + Sync {
     async fn mark_read(&self, user_id: i64, id: Option<i64>, now: OffsetDateTime) -> Result<()>;
 
     /// Follow (or change the digest of) a subject.
-    async fn follow(&self, user_id: i64, subject: &str, digest: Digest, unsubscribe_hash: &str, now: OffsetDateTime) -> Result<()>;
+    async fn follow(
+        &self,
+        user_id: i64,
+        subject: &str,
+        digest: Digest,
+        unsubscribe_hash: &str,
+        now: OffsetDateTime,
+    ) -> Result<()>;
     async fn unfollow(&self, user_id: i64, subject: &str) -> Result<bool>;
     async fn follows(&self, user_id: i64) -> Result<Vec<Follow>>;
     async fn following(&self, user_id: i64, subject: &str) -> Result<bool>;
@@ -84,7 +135,9 @@ impl TryFrom<AnnotationRow> for Annotation {
     type Error = StoreError;
     fn try_from(r: AnnotationRow) -> Result<Self> {
         Ok(Annotation {
-            status: parse_status(&r.status).ok_or_else(|| StoreError::Internal(format!("annotation {}: status {}", r.id, r.status)))?,
+            status: parse_status(&r.status).ok_or_else(|| {
+                StoreError::Internal(format!("annotation {}: status {}", r.id, r.status))
+            })?,
             id: r.id,
             area_code: r.area_code,
             author_id: r.author_id,
@@ -123,7 +176,9 @@ impl TryFrom<PostRow> for Post {
     type Error = StoreError;
     fn try_from(r: PostRow) -> Result<Self> {
         Ok(Post {
-            status: parse_status(&r.status).ok_or_else(|| StoreError::Internal(format!("post {}: status {}", r.id, r.status)))?,
+            status: parse_status(&r.status).ok_or_else(|| {
+                StoreError::Internal(format!("post {}: status {}", r.id, r.status))
+            })?,
             id: r.id,
             thread_id: r.thread_id,
             parent_id: r.parent_id,
@@ -142,7 +197,8 @@ impl TryFrom<PostRow> for Post {
 const ANNOTATION_SELECT: &str = "SELECT a.id, a.area_code, a.author_id, u.display_name AS author_name, a.title, a.body, \
     a.body_html, a.lon, a.lat, a.dataset_slug, a.variable_code, a.status, a.status_reason, a.created_at, a.updated_at \
     FROM annotations a LEFT JOIN users u ON u.id = a.author_id";
-const POST_SELECT: &str = "SELECT p.id, p.thread_id, p.parent_id, p.author_id, u.display_name AS author_name, p.body, \
+const POST_SELECT: &str =
+    "SELECT p.id, p.thread_id, p.parent_id, p.author_id, u.display_name AS author_name, p.body, \
     p.body_html, p.status, p.status_reason, p.useful, p.created_at, p.edited_at \
     FROM posts p LEFT JOIN users u ON u.id = p.author_id";
 
