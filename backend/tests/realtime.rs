@@ -10,73 +10,11 @@ mod common;
 use std::time::Duration;
 
 use common::web::Server;
+use common::ws::{connect, next, quiet, send, subscribe};
 use common::TestDb;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
-
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-async fn connect(server: &Server, cookie: Option<&str>) -> Socket {
-    let url = server.base.replace("http://", "ws://") + "/ws";
-    let mut request = url.into_client_request().expect("request");
-    if let Some(cookie) = cookie {
-        request
-            .headers_mut()
-            .insert("cookie", cookie.parse().expect("cookie"));
-    }
-    let (socket, response) = tokio_tungstenite::connect_async(request)
-        .await
-        .expect("websocket");
-    assert_eq!(response.status(), 101);
-    socket
-}
-
-async fn send(socket: &mut Socket, message: Value) {
-    socket
-        .send(Message::text(message.to_string()))
-        .await
-        .expect("send");
-}
-
-/// The next JSON message (pings are answered by the library), or panic after `secs`.
-async fn next(socket: &mut Socket, secs: u64) -> Value {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
-    loop {
-        let message = tokio::time::timeout_at(deadline, socket.next())
-            .await
-            .unwrap_or_else(|_| panic!("no message within {secs} s"))
-            .expect("socket open")
-            .expect("frame");
-        match message {
-            Message::Text(text) => return serde_json::from_str(text.as_str()).expect("JSON"),
-            Message::Ping(_) | Message::Pong(_) => continue,
-            other => panic!("unexpected frame {other:?}"),
-        }
-    }
-}
-
-/// Nothing more arrives within `millis`.
-async fn quiet(socket: &mut Socket, millis: u64) {
-    match tokio::time::timeout(Duration::from_millis(millis), socket.next()).await {
-        Err(_) => {}
-        Ok(Some(Ok(Message::Text(t)))) => panic!("unexpected message {t}"),
-        Ok(other) => panic!("unexpected {other:?}"),
-    }
-}
-
-async fn subscribe(socket: &mut Socket, topics: &[&str], since: Option<i64>) -> Value {
-    send(
-        socket,
-        json!({"type": "subscribe", "topics": topics, "since": since}),
-    )
-    .await;
-    let answer = next(socket, 5).await;
-    assert_eq!(answer["type"], "subscribed", "{answer}");
-    answer
-}
 
 async fn emit(server: &Server, topic: &str, data: Value) -> i64 {
     let id = server
@@ -92,7 +30,12 @@ async fn emit(server: &Server, topic: &str, data: Value) -> i64 {
 async fn an_event_reaches_its_subscriber_and_a_reconnect_replays_what_was_missed(db: TestDb) {
     let server = db.serve(&[]).await;
     let mut socket = connect(&server, None).await;
-    subscribe(&mut socket, &["map", "area:q2016-navile"], None).await;
+    subscribe(
+        &mut socket,
+        &["dataset:interventi", "area:q2016-navile"],
+        None,
+    )
+    .await;
 
     let id = emit(
         &server,
@@ -115,13 +58,13 @@ async fn an_event_reaches_its_subscriber_and_a_reconnect_replays_what_was_missed
 
     // Away: three events, two of them ours.
     drop(socket);
-    let a = emit(&server, "map", json!({"n": 1})).await;
+    let a = emit(&server, "dataset:interventi", json!({"n": 1})).await;
     emit(&server, "thread:9", json!({"n": 2})).await;
     let b = emit(&server, "area:q2016-navile", json!({"n": 3})).await;
     let mut socket = connect(&server, None).await;
     send(
         &mut socket,
-        json!({"type": "subscribe", "topics": ["map", "area:q2016-navile"], "since": id}),
+        json!({"type": "subscribe", "topics": ["dataset:interventi", "area:q2016-navile"], "since": id}),
     )
     .await;
     let first = next(&mut socket, 5).await;
@@ -135,10 +78,15 @@ async fn an_event_reaches_its_subscriber_and_a_reconnect_replays_what_was_missed
     assert_eq!(answer["type"], "subscribed");
     assert_eq!(answer["last_id"], b);
     // Then live again, and nothing replayed twice.
-    let c = emit(&server, "map", json!({"n": 4})).await;
+    let c = emit(&server, "dataset:interventi", json!({"n": 4})).await;
     let live = next(&mut socket, 5).await;
     assert_eq!(live["id"], c);
     quiet(&mut socket, 300).await;
+    // `map` hears every quartiere.
+    let mut map = connect(&server, None).await;
+    subscribe(&mut map, &["map"], None).await;
+    let d = emit(&server, "area:q2016-porto-saragozza", json!({"n": 5})).await;
+    assert_eq!(next(&mut map, 5).await["id"], d);
 }
 
 async fn private_topics_are_their_owners_and_limits_hold(db: TestDb) {
@@ -289,8 +237,9 @@ async fn shutting_down_closes_sockets_with_going_away(db: TestDb) {
 
 async fn a_client_that_falls_behind_is_told_to_resync_and_misses_nothing(db: TestDb) {
     // A queue of 4 events per connection, so a client that does not read falls behind.
+    // The pump runs only when poked (no polling to speak of, no NOTIFY), so all 300 events arrive in one burst.
     let server = db
-        .serve_with_hub(&[], Some((Duration::from_secs(1), 4)))
+        .serve_with_hub(&[], Some((Duration::from_secs(3600), 4, false)))
         .await;
     let mut socket = connect(&server, None).await;
     subscribe(&mut socket, &["map"], None).await;
@@ -357,7 +306,7 @@ on_both_backends!(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_instances_on_one_postgresql_deliver_to_each_others_clients() {
     let db = TestDb::new(common::Kind::Postgres).await;
-    let hour = Some((Duration::from_secs(3600), 64));
+    let hour = Some((Duration::from_secs(3600), 64, true));
     let a = db.serve_with_hub(&[], hour).await;
     let b = db.serve_with_hub(&[], hour).await;
     // Let B's LISTEN connection settle.

@@ -1216,7 +1216,8 @@ fn concrete(path: &str, victim: i64) -> String {
     } else if path.starts_with("/admin/associazioni/") {
         path.replace("{id}", "999999")
     } else if path.starts_with("/discussioni/{kind}") {
-        path.replace("{kind}", "area").replace("{key}", "q2016-navile")
+        path.replace("{kind}", "area")
+            .replace("{key}", "q2016-navile")
     } else if path.contains("{id}") {
         // Annotations, threads, posts, notifications that do not exist: 404 once allowed.
         path.replace("{id}", "999999")

@@ -53,6 +53,13 @@ pub fn event_frame(id: i64, topic: &str, data: &serde_json::Value) -> String {
     serde_json::json!({"type": "event", "id": id, "topic": topic, "data": data}).to_string()
 }
 
+/// Whether a connection subscribed to `topics` hears an event of `topic`:
+/// its own topic, or `map`, which hears every quartiere (`area:*`), so the
+/// map page needs one subscription for all its markers.
+pub fn hears(topics: &std::collections::BTreeSet<String>, topic: &str) -> bool {
+    topics.contains(topic) || (topic.starts_with("area:") && topics.contains("map"))
+}
+
 /// Who is listening: enough to decide which topics they may hear.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Listener {
@@ -173,6 +180,16 @@ mod tests {
                 "{t}"
             );
         }
+    }
+
+    #[test]
+    fn the_map_hears_every_quartiere() {
+        let topics: std::collections::BTreeSet<String> = ["map".to_string()].into();
+        assert!(hears(&topics, "area:q2016-navile"));
+        assert!(hears(&topics, "map"));
+        assert!(!hears(&topics, "thread:3"));
+        let one: std::collections::BTreeSet<String> = ["area:q2016-navile".to_string()].into();
+        assert!(!hears(&one, "area:q2016-porto-saragozza"));
     }
 
     #[test]

@@ -200,7 +200,7 @@ impl Connection {
             let full = events.len() as i64 == REPLAY_PAGE;
             for event in events {
                 cursor = event.id;
-                if self.topics.contains(&event.topic) {
+                if protocol::hears(&self.topics, &event.topic) {
                     let text = protocol::event_frame(event.id, &event.topic, &event.payload);
                     if self
                         .socket
@@ -274,7 +274,7 @@ async fn connection(hub: Arc<Hub>, who: Listener, socket: WebSocket) {
                             continue;
                         }
                         conn.last_sent = frame.id;
-                        if conn.topics.contains(&frame.topic)
+                        if protocol::hears(&conn.topics, &frame.topic)
                             && conn.socket.send(Message::Text(frame.text.clone())).await.is_err()
                         {
                             return;

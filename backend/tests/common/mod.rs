@@ -4,6 +4,7 @@
 
 pub mod smtp;
 pub mod web;
+pub mod ws;
 
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -31,12 +31,13 @@ impl TestDb {
         self.serve_with_hub(extra, None).await
     }
 
-    /// As `serve`, with the realtime hub polling the outbox every `poll`
-    /// and keeping `buffer` events per connection.
+    /// As `serve`, with the realtime hub polling the outbox every `poll`,
+    /// keeping `buffer` events per connection, and (on PostgreSQL)
+    /// listening for other instances' NOTIFY when `listen`.
     pub async fn serve_with_hub(
         &self,
         extra: &[(&str, &str)],
-        hub: Option<(Duration, usize)>,
+        hub: Option<(Duration, usize, bool)>,
     ) -> Server {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -59,16 +60,13 @@ impl TestDb {
             .await
             .expect("state");
         let mut state = state;
-        if let Some((poll, buffer)) = hub {
+        if let Some((poll, buffer, listen)) = hub {
             state.hub.shut_down();
-            state.hub = openwelfare::realtime::Hub::start_with(
-                state.store.clone(),
-                &self.url,
-                poll,
-                buffer,
-            )
-            .await
-            .expect("hub");
+            let url = if listen { self.url.as_str() } else { "" };
+            state.hub =
+                openwelfare::realtime::Hub::start_with(state.store.clone(), url, poll, buffer)
+                    .await
+                    .expect("hub");
         }
         let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
         let task = tokio::spawn(async move {
