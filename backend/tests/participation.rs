@@ -472,8 +472,123 @@ async fn a_store_change_that_fails_leaves_no_event(db: TestDb) {
     let _ = json!({});
 }
 
+async fn edits_keep_history_and_removing_an_account_removes_its_words(db: TestDb) {
+    let server = server_with_data(&db).await;
+    let anna = user(&server, "anna@example.org", "Anna", Role::Citizen, true).await;
+    user(&server, "bruno@example.org", "Bruno", Role::Citizen, true).await;
+    let mut a = signed_in(&server, "anna@example.org").await;
+    assert_eq!(
+        annotate(
+            &mut a,
+            "navile",
+            &[("title", "Prima versione"), ("body", "testo uno")]
+        )
+        .await
+        .status,
+        303
+    );
+    let id = server
+        .state
+        .store
+        .annotations(Some("q2016-navile"), None, 10)
+        .await
+        .unwrap()[0]
+        .id;
+    a.get(&format!("/annotazioni/{id}/modifica")).await;
+    let edited = a
+        .post(
+            &format!("/annotazioni/{id}/modifica"),
+            &[("title", "Seconda versione"), ("body", "testo due")],
+        )
+        .await;
+    assert_eq!(edited.status, 303);
+    let history = a.get(&format!("/annotazioni/{id}/cronologia")).await;
+    assert!(history.body.contains("Prima versione") && history.body.contains("testo uno"));
+    // Someone else cannot edit it.
+    let mut b = signed_in(&server, "bruno@example.org").await;
+    b.get(&format!("/annotazioni/{id}")).await;
+    assert_eq!(
+        b.post(
+            &format!("/annotazioni/{id}/modifica"),
+            &[("title", "x"), ("body", "y")]
+        )
+        .await
+        .status,
+        403
+    );
+
+    // Anna writes two posts; Bruno answers the first.
+    a.get("/quartieri/navile").await;
+    a.post(
+        "/discussioni/area/q2016-navile/messaggi",
+        &[("body", "risposta attesa")],
+    )
+    .await;
+    a.get("/quartieri/navile").await;
+    a.post(
+        "/discussioni/area/q2016-navile/messaggi",
+        &[("body", "senza risposte")],
+    )
+    .await;
+    let thread = server
+        .state
+        .store
+        .thread("area:q2016-navile")
+        .await
+        .unwrap()
+        .unwrap();
+    let posts = server.state.store.posts(thread.id).await.unwrap();
+    let answered = posts
+        .iter()
+        .find(|p| p.body == "risposta attesa")
+        .unwrap()
+        .id;
+    b.get("/quartieri/navile").await;
+    b.post(
+        "/discussioni/area/q2016-navile/messaggi",
+        &[("body", "eccomi"), ("parent", &answered.to_string())],
+    )
+    .await;
+
+    // Anna leaves and takes her words with her.
+    let gone = a
+        .submit(
+            "/account/impostazioni",
+            "/account/elimina",
+            &[("password", PASSWORD), ("contributions", "remove")],
+        )
+        .await;
+    assert_eq!(gone.status, 200);
+    assert!(server.state.store.annotation(id).await.unwrap().is_none());
+    assert!(server
+        .state
+        .store
+        .revisions("annotation", id)
+        .await
+        .unwrap()
+        .is_empty());
+    let posts = server.state.store.posts(thread.id).await.unwrap();
+    let placeholder = posts
+        .iter()
+        .find(|p| p.id == answered)
+        .expect("the answered post stays as a placeholder");
+    assert_eq!(placeholder.status, ContentStatus::Deleted);
+    assert!(
+        placeholder.body.is_empty()
+            && placeholder.body_html.is_empty()
+            && placeholder.author_id.is_none()
+    );
+    assert!(!posts.iter().any(|p| p.body == "senza risposte"));
+    assert!(
+        posts.iter().any(|p| p.body == "eccomi"),
+        "Bruno's reply stays"
+    );
+    assert!(server.state.store.user_by_id(anna).await.unwrap().is_none());
+}
+
 on_both_backends!(
     an_annotation_reaches_the_map_live_and_is_stored_safely,
     replies_mentions_and_utile_notify_and_a_locked_thread_refuses,
     a_store_change_that_fails_leaves_no_event,
+    edits_keep_history_and_removing_an_account_removes_its_words,
 );

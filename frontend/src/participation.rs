@@ -252,6 +252,25 @@ pub fn annotation_page_with(
             article class="annotation full" id={ "annotation-" (item.id) } data-id=(item.id) {
                 (annotation_meta(l, item))
                 (content(l, Noun::Annotation, item.status, item.status_reason, item.body_html, own))
+                @let live = matches!(item.status, Status::Visible | Status::Held);
+                @if (own && live) || item.edited {
+                    ul class="post-actions" {
+                        @if own && live {
+                            li { a href={ "/annotazioni/" (item.id) "/modifica" } { (l.pick("Modifica", "Edit")) } }
+                        }
+                        @if item.edited {
+                            li { a href={ "/annotazioni/" (item.id) "/cronologia" } { (l.pick("Cronologia", "History")) } }
+                        }
+                        @if own && live {
+                            li {
+                                form method="post" action={ "/annotazioni/" (item.id) "/elimina" } class="inline" {
+                                    (csrf(c))
+                                    button type="submit" class="danger" { (l.pick("Elimina l'annotazione", "Delete the annotation")) }
+                                }
+                            }
+                        }
+                    }
+                }
             }
             (discussion)
         },

@@ -1093,3 +1093,430 @@ pub async fn unsubscribe(
         Err(e) => internal(e),
     }
 }
+
+// ---------------------------------------------------------------- edits, deletions, history
+
+fn forbidden(ctx: &Ctx) -> Response {
+    super::denied::respond_at(
+        &ctx.here,
+        false,
+        ctx.lang,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+        ("Non consentito", "Not allowed"),
+        ("Solo l'autore può farlo.", "Only the author can do this."),
+        None,
+    )
+}
+
+/// The annotation, if the signed-in user wrote it and may still change it.
+async fn own_annotation(state: &AppState, ctx: &Ctx, id: i64) -> Result<Annotation, Response> {
+    let me = ctx.who.as_ref().map(|p| p.user.id);
+    match state.store.annotation(id).await {
+        Ok(Some(a)) if a.author_id.is_some() && a.author_id == me => {
+            if matches!(a.status, ContentStatus::Deleted | ContentStatus::Removed) {
+                Err(forbidden(ctx))
+            } else {
+                Ok(a)
+            }
+        }
+        Ok(Some(_)) => Err(forbidden(ctx)),
+        Ok(None) => Err(StatusCode::NOT_FOUND.into_response()),
+        Err(e) => Err(internal(e)),
+    }
+}
+
+async fn own_post(state: &AppState, ctx: &Ctx, id: i64) -> Result<Post, Response> {
+    let me = ctx.who.as_ref().map(|p| p.user.id);
+    match state.store.post(id).await {
+        Ok(Some(p)) if p.author_id.is_some() && p.author_id == me => {
+            if matches!(p.status, ContentStatus::Deleted | ContentStatus::Removed) {
+                Err(forbidden(ctx))
+            } else {
+                Ok(p)
+            }
+        }
+        Ok(Some(_)) => Err(forbidden(ctx)),
+        Ok(None) => Err(StatusCode::NOT_FOUND.into_response()),
+        Err(e) => Err(internal(e)),
+    }
+}
+
+pub async fn edit_annotation_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Response {
+    match own_annotation(&state, &ctx, id).await {
+        Ok(a) => page(
+            StatusCode::OK,
+            views::edit_form(
+                &common(&ctx, None, &[]),
+                ctx.lang
+                    .pick("Modifica l'annotazione", "Edit the annotation"),
+                &format!("/annotazioni/{id}/modifica"),
+                Some(&a.title),
+                &a.body,
+            ),
+        ),
+        Err(r) => r,
+    }
+}
+
+pub async fn edit_annotation(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(form): Form<AnnotationForm>,
+) -> Response {
+    if let Err(r) = own_annotation(&state, &ctx, id).await {
+        return r;
+    }
+    if let Some(limited) = write_limited(&state, &ctx) {
+        return limited;
+    }
+    let mut errors = Vec::new();
+    let title = markup::clean_title(&form.title, TITLE_MAX + 1);
+    if title.is_empty() || title.chars().count() > TITLE_MAX {
+        errors.push(error(
+            &ctx,
+            "title",
+            "Scrivi un titolo (al massimo 120 caratteri).",
+            "Write a title (at most 120 characters).",
+        ));
+    }
+    let prepared = match prepare_text(&state, &ctx, "body", &form.body).await {
+        Ok(p) => Some(p),
+        Err(e) => {
+            errors.push(e);
+            None
+        }
+    };
+    let (Some((body, rendered, _)), true) = (prepared, errors.is_empty()) else {
+        return page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            views::edit_form(
+                &common(&ctx, None, &errors),
+                ctx.lang
+                    .pick("Modifica l'annotazione", "Edit the annotation"),
+                &format!("/annotazioni/{id}/modifica"),
+                Some(&form.title),
+                &form.body,
+            ),
+        );
+    };
+    match state
+        .store
+        .edit_annotation(id, &title, &body, &rendered.html, OffsetDateTime::now_utc())
+        .await
+    {
+        Ok(()) => {
+            state.hub.poke();
+            see_other(&format!("/annotazioni/{id}"))
+        }
+        Err(e) => internal(e),
+    }
+}
+
+pub async fn delete_annotation(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Response {
+    let a = match own_annotation(&state, &ctx, id).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    if let moderation::Verdict::Refused(_) =
+        moderation::transition(a.status, ContentStatus::Deleted, moderation::Actor::Author)
+    {
+        return forbidden(&ctx);
+    }
+    if let Err(e) = state
+        .store
+        .set_annotation_status(id, ContentStatus::Deleted, None, OffsetDateTime::now_utc())
+        .await
+    {
+        return internal(e);
+    }
+    state.hub.poke();
+    see_other(&format!("/quartieri/{}", slug_of(&a.area_code)))
+}
+
+pub async fn annotation_history(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Response {
+    let me = ctx.who.as_ref().map(|p| p.user.id);
+    let a = match state.store.annotation(id).await {
+        Ok(Some(a))
+            if a.status == ContentStatus::Visible
+                || (a.author_id.is_some() && a.author_id == me) =>
+        {
+            a
+        }
+        Ok(_) => return StatusCode::NOT_FOUND.into_response(),
+        Err(e) => return internal(e),
+    };
+    history_page(
+        &state,
+        &ctx,
+        "annotation",
+        id,
+        &format!("/annotazioni/{id}"),
+        Some((&a.title, &a.body, a.updated_at)),
+    )
+    .await
+}
+
+async fn history_page(
+    state: &AppState,
+    ctx: &Ctx,
+    content: &str,
+    id: i64,
+    back: &str,
+    current: Option<(&str, &str, OffsetDateTime)>,
+) -> Response {
+    let revisions = match state.store.revisions(content, id).await {
+        Ok(r) => r,
+        Err(e) => return internal(e),
+    };
+    let mut all: Vec<(Option<String>, String, OffsetDateTime)> = Vec::new();
+    if let Some((title, body, when)) = current {
+        all.push((
+            Some(title.to_string()).filter(|t| !t.is_empty()),
+            body.to_string(),
+            when,
+        ));
+    }
+    all.extend(revisions);
+    let whens: Vec<String> = all.iter().map(|r| date(ctx.lang, r.2)).collect();
+    let items: Vec<views::Revision> = all
+        .iter()
+        .zip(&whens)
+        .map(|(r, when)| views::Revision {
+            when,
+            title: r.0.as_deref(),
+            body: &r.1,
+        })
+        .collect();
+    page(
+        StatusCode::OK,
+        views::history(
+            &common(ctx, None, &[]),
+            ctx.lang.pick("Cronologia delle modifiche", "Edit history"),
+            back,
+            &items,
+        ),
+    )
+}
+
+pub async fn edit_post_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Response {
+    match own_post(&state, &ctx, id).await {
+        Ok(p) => page(
+            StatusCode::OK,
+            views::edit_form(
+                &common(&ctx, None, &[]),
+                ctx.lang.pick("Modifica il messaggio", "Edit the message"),
+                &format!("/messaggi/{id}/modifica"),
+                None,
+                &p.body,
+            ),
+        ),
+        Err(r) => r,
+    }
+}
+
+pub async fn edit_post(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(form): Form<PostForm>,
+) -> Response {
+    let post = match own_post(&state, &ctx, id).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    if let Some(limited) = write_limited(&state, &ctx) {
+        return limited;
+    }
+    let (body, rendered, _) = match prepare_text(&state, &ctx, "body", &form.body).await {
+        Ok(p) => p,
+        Err(e) => {
+            return page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                views::edit_form(
+                    &common(&ctx, None, &[e]),
+                    ctx.lang.pick("Modifica il messaggio", "Edit the message"),
+                    &format!("/messaggi/{id}/modifica"),
+                    None,
+                    &form.body,
+                ),
+            )
+        }
+    };
+    if let Err(e) = state
+        .store
+        .edit_post(id, &body, &rendered.html, OffsetDateTime::now_utc())
+        .await
+    {
+        return internal(e);
+    }
+    state.hub.poke();
+    match back_to_post(&state, &post).await {
+        Ok(href) => see_other(&href),
+        Err(r) => r,
+    }
+}
+
+pub async fn delete_post(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
+    let post = match own_post(&state, &ctx, id).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    if let moderation::Verdict::Refused(_) = moderation::transition(
+        post.status,
+        ContentStatus::Deleted,
+        moderation::Actor::Author,
+    ) {
+        return forbidden(&ctx);
+    }
+    if let Err(e) = state
+        .store
+        .set_post_status(id, ContentStatus::Deleted, None, OffsetDateTime::now_utc())
+        .await
+    {
+        return internal(e);
+    }
+    state.hub.poke();
+    match back_to_post(&state, &post).await {
+        Ok(href) => see_other(&href),
+        Err(r) => r,
+    }
+}
+
+pub async fn post_history(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Response {
+    let me = ctx.who.as_ref().map(|p| p.user.id);
+    let post = match state.store.post(id).await {
+        Ok(Some(p))
+            if p.status == ContentStatus::Visible
+                || (p.author_id.is_some() && p.author_id == me) =>
+        {
+            p
+        }
+        Ok(_) => return StatusCode::NOT_FOUND.into_response(),
+        Err(e) => return internal(e),
+    };
+    let back = match back_to_post(&state, &post).await {
+        Ok(h) => h,
+        Err(r) => return r,
+    };
+    history_page(
+        &state,
+        &ctx,
+        "post",
+        id,
+        &back,
+        Some(("", &post.body, post.edited_at.unwrap_or(post.created_at))),
+    )
+    .await
+}
+
+/// A post and all its replies, for threads deeper than the subject page shows.
+pub async fn post_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
+    let me = ctx.who.as_ref().map(|p| p.user.id);
+    let post = match state.store.post(id).await {
+        Ok(Some(p)) => p,
+        Ok(None) => return StatusCode::NOT_FOUND.into_response(),
+        Err(e) => return internal(e),
+    };
+    let (thread, posts) = match (
+        state.store.thread_by_id(post.thread_id).await,
+        state.store.posts(post.thread_id).await,
+    ) {
+        (Ok(Some(t)), Ok(p)) => (t, p),
+        (Ok(None), _) => return StatusCode::NOT_FOUND.into_response(),
+        (Err(e), _) | (_, Err(e)) => return internal(e),
+    };
+    let shown: Vec<Post> = posts
+        .into_iter()
+        .filter(|p| p.status != ContentStatus::Held || (me.is_some() && p.author_id == me))
+        .collect();
+    let Some(root) = shown.iter().find(|p| p.id == id) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    // The post as the root of its own little thread.
+    let mut as_root = root.clone();
+    as_root.parent_id = None;
+    let mut subtree: Vec<Post> = vec![as_root];
+    let mut frontier = vec![id];
+    while let Some(parent) = frontier.pop() {
+        for p in shown.iter().filter(|p| p.parent_id == Some(parent)) {
+            frontier.push(p.id);
+            subtree.push(p.clone());
+        }
+    }
+    let marked = match me {
+        Some(me) => state
+            .store
+            .marked_useful(thread.id, me)
+            .await
+            .unwrap_or_default(),
+        None => Vec::new(),
+    };
+    let (nodes, _) = page_of(&subtree, Sort::Oldest, None, 1, 32);
+    let dates: HashMap<i64, String> = subtree
+        .iter()
+        .map(|p| (p.id, date(ctx.lang, p.created_at)))
+        .collect();
+    let items: Vec<views::PostItem> = nodes
+        .iter()
+        .map(|n| post_item(n, &dates, &marked))
+        .collect();
+    let (kind, key) = thread.subject.split_once(':').unwrap_or(("area", ""));
+    let post_action = format!("/discussioni/{kind}/{key}/messaggi");
+    let back = back_to_post(&state, &post)
+        .await
+        .unwrap_or_else(|_| "/".into());
+    let title = ctx.lang.pick(
+        "Un messaggio e le sue risposte",
+        "A message and its replies",
+    );
+    let c = common(&ctx, None, &[]);
+    let body = views::thread(
+        &c,
+        viewer(&ctx),
+        &views::ThreadView {
+            thread_id: Some(thread.id),
+            subject_title: ctx.lang.pick("Risposte", "Replies"),
+            locked: thread.locked,
+            sort: views::Sort::Oldest,
+            posts: &items,
+            next: None,
+            post_action: &post_action,
+            lock_action: None,
+            draft: "",
+        },
+    );
+    page(
+        StatusCode::OK,
+        openwelfare_frontend::layout::page(
+            &openwelfare_frontend::layout::Shell {
+                lang: ctx.lang,
+                title,
+                here: &ctx.here,
+                embed: false,
+            },
+            html! { h1 { (title) } p { a href=(back) { (ctx.lang.pick("Torna alla discussione", "Back to the discussion")) } } (body) },
+        ),
+    )
+}

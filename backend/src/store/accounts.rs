@@ -407,6 +407,22 @@ macro_rules! account_store {
                 match mode {
                     // Sessions, tokens, codes and requests go with the row (ON DELETE CASCADE).
                     Contributions::Remove => {
+                        // Their words go, earlier versions included. A post others
+                        // answered stays as an empty "deleted" placeholder (so the
+                        // replies keep their place); the rest goes, and so does every
+                        // annotation with its discussion.
+                        for statement in [
+                            "DELETE FROM revisions WHERE content = 'post' AND content_id IN (SELECT id FROM posts WHERE author_id = $1)",
+                            "DELETE FROM revisions WHERE content = 'annotation' AND content_id IN (SELECT id FROM annotations WHERE author_id = $1)",
+                            "UPDATE posts SET body = '', body_html = '', status = 'deleted' \
+                             WHERE author_id = $1 AND EXISTS (SELECT 1 FROM posts r WHERE r.parent_id = posts.id)",
+                            "DELETE FROM posts WHERE author_id = $1 AND body_html <> ''",
+                            "DELETE FROM threads WHERE subject IN \
+                             (SELECT 'annotation:' || CAST(id AS TEXT) FROM annotations WHERE author_id = $1)",
+                            "DELETE FROM annotations WHERE author_id = $1",
+                        ] {
+                            sqlx::query(statement).bind(user_id).execute(&mut *tx).await?;
+                        }
                         sqlx::query("DELETE FROM users WHERE id = $1")
                             .bind(user_id)
                             .execute(&mut *tx)
