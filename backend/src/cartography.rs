@@ -82,6 +82,17 @@ pub struct Projection {
 }
 
 impl Projection {
+    /// The projection as `[a, b, c, d]` with x = a + b·lon and y = c − d·lat,
+    /// for the browser to place live markers the way the server does.
+    pub fn affine(&self) -> [f64; 4] {
+        [
+            self.x0 - self.lon0 * self.x_scale,
+            self.x_scale,
+            self.y0 + self.lat0 * self.y_scale,
+            self.y_scale,
+        ]
+    }
+
     /// lon/lat -> SVG (x, y).
     pub fn project(&self, lon: f64, lat: f64) -> (f64, f64) {
         (

@@ -482,5 +482,31 @@ pub fn build(
         controls,
         table_headers,
         rows: table_rows.into_iter().map(|(row, _)| row).collect(),
+        markers: Vec::new(),
+        projection: geometry.projection.affine(),
     })
+}
+
+/// Place annotations with a point on the map of `boundaries`.
+pub fn markers(
+    reference: &Reference,
+    boundaries: Boundaries,
+    annotations: &[crate::participation::Annotation],
+) -> Vec<openwelfare_frontend::map::Marker> {
+    let Some(geometry) = reference.maps.get(&boundaries) else {
+        return Vec::new();
+    };
+    annotations
+        .iter()
+        .filter(|a| a.status == crate::participation::ContentStatus::Visible)
+        .filter_map(|a| {
+            let (x, y) = geometry.projection.project(a.lon?, a.lat?);
+            Some(openwelfare_frontend::map::Marker {
+                id: a.id,
+                title: a.title.clone(),
+                x,
+                y,
+            })
+        })
+        .collect()
 }

@@ -51,6 +51,7 @@ pub async fn prepare(config: Config, store: Arc<dyn Store>) -> Result<AppState, 
         responses: Arc::new(ResponseCache::default()),
         auth: Arc::new(Auth::new(&config_for_auth, store_for_auth.as_ref()).await?),
         hub: Hub::start(store_for_auth.clone(), &config_for_auth.database_url).await?,
+        markers: Arc::default(),
     };
     {
         // Full rate-limit buckets are forgotten, so the maps stay small.

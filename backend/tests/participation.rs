@@ -137,6 +137,15 @@ async fn an_annotation_reaches_the_map_live_and_is_stored_safely(db: TestDb) {
     assert_eq!(a["lon"], 11.3466);
 
     let id = a["id"].as_i64().unwrap();
+    // The marker is on the server-rendered map (so also without JavaScript), in both boundary sets.
+    let mut reader = server.browser();
+    for map in ["/", "/?boundaries=2014", "/mappa.svg"] {
+        let page = reader.get(map).await;
+        assert!(
+            page.body.contains(&format!("href=\"/annotazioni/{id}\"")),
+            "{map} has the marker"
+        );
+    }
     let stored = server.state.store.annotation(id).await.unwrap().unwrap();
     assert_eq!(stored.variable_code.as_deref(), Some("totale"));
     assert_eq!(stored.status, ContentStatus::Visible);
@@ -179,7 +188,6 @@ async fn an_annotation_reaches_the_map_live_and_is_stored_safely(db: TestDb) {
     let refused = annotate(&mut nuovo, "navile", &[("title", "x"), ("body", "y")]).await;
     assert_eq!(refused.status, 403);
     // The quartiere page lists the annotation for everyone.
-    let mut reader = server.browser();
     let page = reader.get("/quartieri/navile").await;
     assert!(page.body.contains(&format!("annotation-{id}")));
 }

@@ -53,6 +53,14 @@ pub struct TableRow {
     pub cells: Vec<(String, String)>,
 }
 
+/// A citizen's annotation with a point, drawn on the map.
+pub struct Marker {
+    pub id: i64,
+    pub title: String,
+    pub x: f64,
+    pub y: f64,
+}
+
 pub struct MapView {
     pub lang: Lang,
     /// Says exactly what is shown: dataset, variable, measure, year, boundaries.
@@ -73,6 +81,10 @@ pub struct MapView {
     pub controls: Controls,
     pub table_headers: Vec<String>,
     pub rows: Vec<TableRow>,
+    /// Annotations with a point (visible ones only).
+    pub markers: Vec<Marker>,
+    /// `[a, b, c, d]`: x = a + b·lon, y = c − d·lat (for live markers).
+    pub projection: [f64; 4],
 }
 
 fn no_data(lang: Lang) -> &'static str {
@@ -94,7 +106,8 @@ pub fn svg(view: &MapView, standalone: bool) -> Markup {
         svg xmlns=[standalone.then_some("http://www.w3.org/2000/svg")]
             class="map" viewBox={ "0 0 " (view.width) " " (total_height) }
             width=[standalone.then_some(view.width)] height=[standalone.then_some(total_height)]
-            role="group" aria-labelledby="map-title" {
+            role="group" aria-labelledby="map-title"
+            data-projection=[(!standalone).then(|| view.projection.map(|v| v.to_string()).join(" "))] {
             defs {
                 pattern id="nodata" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)" {
                     rect width="6" height="6" fill="#ffffff" {}
@@ -119,6 +132,15 @@ pub fn svg(view: &MapView, standalone: bool) -> Markup {
                     text-anchor="middle" fill="#1a1a1a" stroke="#ffffff" stroke-width="3" paint-order="stroke" {
                     @for area in &view.areas {
                         text x=(area.label.0) y=(area.label.1) { (area.name) }
+                    }
+                }
+                // Citizens' annotations with a point; live.js adds new ones here.
+                g class="markers" data-live-markers="" {
+                    @for m in &view.markers {
+                        a href={ "/annotazioni/" (m.id) } aria-label={ (l.pick("Annotazione: ", "Annotation: ")) (m.title) } data-id=(m.id) {
+                            circle class="marker" cx=(format!("{:.1}", m.x)) cy=(format!("{:.1}", m.y)) r="6"
+                                fill="#1a1a1a" stroke="#ffffff" stroke-width="1.5" {}
+                        }
                     }
                 }
             }

@@ -66,6 +66,8 @@ pub struct AppState {
     pub auth: Arc<Auth>,
     /// Live updates to websocket clients.
     pub hub: Arc<Hub>,
+    /// The annotations drawn on the maps.
+    pub markers: Arc<crate::participation::markers::MarkerCache>,
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");

@@ -153,53 +153,57 @@ async fn map_page(
         lang.code()
     );
     let public_url = state.config.public_url.to_string();
-    let mut response = state
-        .responses
-        .respond(&headers, reference.version, &key, || {
-            let view = map::build(&reference, &params, lang, &public_url)
-                .ok_or_else(|| ApiError::Internal("map view without data".into()))?;
-            let base = match page {
-                MapPage::Table => "/tabella",
-                MapPage::Embed => "/embed",
-                _ => "/",
-            };
-            let here = format!("{base}?{}", params.query_string());
-            let file = format!(
-                "{}-{}-{}",
-                params.dataset,
-                params.variable,
-                params.boundaries.as_str()
-            );
-            match page {
-                MapPage::Home => html(map_views::home(&view, &here)),
-                MapPage::Table => html(map_views::table(&view, &here)),
-                MapPage::Embed => html(map_views::embed(&view, &here)),
-                MapPage::Svg => Ok(Rendered {
-                    content_type: "image/svg+xml",
-                    body: map_views::svg_document(&view).into_bytes(),
-                    disposition: Some(format!("attachment; filename=\"{file}.svg\"")),
-                }),
-                MapPage::Png => Ok(Rendered {
-                    content_type: "image/png",
-                    body: crate::render::png(&map_views::svg_document(&view), 2.0)
-                        .map_err(|e| ApiError::Internal(e.to_string()))?,
-                    disposition: Some(format!("attachment; filename=\"{file}.png\"")),
-                }),
-                MapPage::GeoJson => Ok(Rendered {
-                    content_type: "application/geo+json",
-                    body: geojson_with_values(&reference, &params)?,
-                    disposition: Some(format!("attachment; filename=\"{file}.geojson\"")),
-                }),
-                MapPage::Csv => {
-                    let (_, _, rows) = chosen_rows(&reference, &params)?;
-                    Ok(Rendered {
-                        content_type: "text/csv; charset=utf-8",
-                        body: super::api::rows_csv(&rows)?,
-                        disposition: Some(format!("attachment; filename=\"{file}.csv\"")),
-                    })
-                }
+    // Markers change with annotations: the cached views belong to the newer
+    // of the data version and the last change in a quartiere.
+    let changed = state.hub.area_changed();
+    let annotations = state.markers.get(state.store.as_ref(), changed).await;
+    let version = reference.version.max(changed);
+    let mut response = state.responses.respond(&headers, version, &key, || {
+        let mut view = map::build(&reference, &params, lang, &public_url)
+            .ok_or_else(|| ApiError::Internal("map view without data".into()))?;
+        view.markers = map::markers(&reference, params.boundaries, &annotations);
+        let base = match page {
+            MapPage::Table => "/tabella",
+            MapPage::Embed => "/embed",
+            _ => "/",
+        };
+        let here = format!("{base}?{}", params.query_string());
+        let file = format!(
+            "{}-{}-{}",
+            params.dataset,
+            params.variable,
+            params.boundaries.as_str()
+        );
+        match page {
+            MapPage::Home => html(map_views::home(&view, &here)),
+            MapPage::Table => html(map_views::table(&view, &here)),
+            MapPage::Embed => html(map_views::embed(&view, &here)),
+            MapPage::Svg => Ok(Rendered {
+                content_type: "image/svg+xml",
+                body: map_views::svg_document(&view).into_bytes(),
+                disposition: Some(format!("attachment; filename=\"{file}.svg\"")),
+            }),
+            MapPage::Png => Ok(Rendered {
+                content_type: "image/png",
+                body: crate::render::png(&map_views::svg_document(&view), 2.0)
+                    .map_err(|e| ApiError::Internal(e.to_string()))?,
+                disposition: Some(format!("attachment; filename=\"{file}.png\"")),
+            }),
+            MapPage::GeoJson => Ok(Rendered {
+                content_type: "application/geo+json",
+                body: geojson_with_values(&reference, &params)?,
+                disposition: Some(format!("attachment; filename=\"{file}.geojson\"")),
+            }),
+            MapPage::Csv => {
+                let (_, _, rows) = chosen_rows(&reference, &params)?;
+                Ok(Rendered {
+                    content_type: "text/csv; charset=utf-8",
+                    body: super::api::rows_csv(&rows)?,
+                    disposition: Some(format!("attachment; filename=\"{file}.csv\"")),
+                })
             }
-        })?;
+        }
+    })?;
     if matches!(page, MapPage::Embed) {
         // The one page other sites may frame.
         response.headers_mut().insert(

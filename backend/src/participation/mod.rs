@@ -5,6 +5,8 @@
 //! `moderation::Status`, and every post or annotation passes through
 //! `moderation::screen` (one place) before it is stored.
 
+pub mod markers;
+
 use moderation::Status;
 use serde::Serialize;
 use time::OffsetDateTime;

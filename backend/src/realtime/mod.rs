@@ -49,6 +49,8 @@ pub struct Hub {
     last: AtomicI64,
     shutdown: watch::Sender<bool>,
     connections: AtomicUsize,
+    /// When the newest event about a quartiere (an annotation) was written.
+    area_changed: std::sync::Mutex<Option<time::OffsetDateTime>>,
 }
 
 impl Hub {
@@ -80,6 +82,8 @@ impl Hub {
             last: AtomicI64::new(last),
             shutdown,
             connections: AtomicUsize::new(0),
+            // Unknown at start: the first map request loads the markers.
+            area_changed: std::sync::Mutex::new(Some(time::OffsetDateTime::now_utc())),
         });
         tokio::spawn(pump(hub.clone(), poll));
         if database_url.starts_with("postgres") {
@@ -113,6 +117,11 @@ impl Hub {
 
     pub fn shutdown_signal(&self) -> watch::Receiver<bool> {
         self.shutdown.subscribe()
+    }
+
+    /// When a quartiere's annotations last changed (as far as this hub has seen).
+    pub fn area_changed(&self) -> Option<time::OffsetDateTime> {
+        *self.area_changed.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     pub fn connections(&self) -> usize {
@@ -154,6 +163,10 @@ async fn pump(hub: Arc<Hub>, poll: Duration) {
             let full = events.len() as i64 == PAGE;
             for event in events {
                 let text = protocol::event_frame(event.id, &event.topic, &event.payload);
+                if event.topic.starts_with("area:") {
+                    *hub.area_changed.lock().unwrap_or_else(|e| e.into_inner()) =
+                        Some(event.created_at);
+                }
                 hub.last.store(event.id, Ordering::SeqCst);
                 // No receivers is fine: nobody is listening.
                 let _ = hub.sender.send(Arc::new(Frame {
