@@ -38,9 +38,20 @@ pub static SCRIPT: LazyLock<Asset> = LazyLock::new(|| {
     )
 });
 
+pub static LIVE: LazyLock<Asset> = LazyLock::new(|| {
+    asset(
+        "live",
+        "js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/live.js"),
+    )
+});
+
 /// The asset served at `path`, if any.
 pub fn find(path: &str) -> Option<&'static Asset> {
-    [&*STYLE, &*SCRIPT].into_iter().find(|a| a.path == path)
+    [&*STYLE, &*SCRIPT, &*LIVE]
+        .into_iter()
+        .find(|a| a.path == path)
 }
 
 #[cfg(test)]

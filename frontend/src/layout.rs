@@ -3,7 +3,7 @@
 
 use maud::{html, Markup, DOCTYPE};
 
-use crate::assets::{SCRIPT, STYLE};
+use crate::assets::{LIVE, SCRIPT, STYLE};
 use crate::i18n::Lang;
 
 pub struct Shell<'a> {
@@ -36,6 +36,9 @@ pub fn page(shell: &Shell, body: Markup) -> Markup {
                 link rel="icon" href="data:,";
                 link rel="stylesheet" href=(STYLE.path);
                 script type="module" src=(SCRIPT.path) {}
+                @if !shell.embed {
+                    script type="module" src=(LIVE.path) {}
+                }
             }
             body class=[shell.embed.then_some("embed")] {
                 @if !shell.embed {

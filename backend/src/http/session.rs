@@ -29,6 +29,7 @@ pub const ACCESS_COOKIE: &str = "ow_access";
 pub const REFRESH_COOKIE: &str = "ow_refresh";
 /// Between the password and the second factor (5 minutes).
 pub const SECOND_FACTOR_COOKIE: &str = "ow_2fa";
+pub const SIGNED_IN_HINT: &str = "ow_in";
 /// A browser's parallel requests may present the refresh token just
 /// replaced; within this window that is not taken for theft.
 const REFRESH_GRACE: time::Duration = time::Duration::seconds(30);
@@ -125,6 +126,21 @@ pub fn set_session_cookies(
             refresh,
             state.auth.session_ttl.whole_seconds(),
         );
+        signed_in_hint(headers, state, state.auth.session_ttl.whole_seconds());
+    }
+}
+
+/// `ow_in=1`, readable by scripts: only a hint that a session may exist (so
+/// live.js asks for the notification count), never a credential.
+fn signed_in_hint(headers: &mut HeaderMap, state: &AppState, max_age: i64) {
+    let secure = if state.auth.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    let text = format!("{SIGNED_IN_HINT}=1; Path=/; Max-Age={max_age}; SameSite=Lax{secure}");
+    if let Ok(v) = HeaderValue::from_str(&text) {
+        headers.append(header::SET_COOKIE, v);
     }
 }
 
@@ -132,6 +148,7 @@ pub fn clear_session_cookies(headers: &mut HeaderMap, state: &AppState) {
     for name in [ACCESS_COOKIE, REFRESH_COOKIE, SECOND_FACTOR_COOKIE] {
         set_cookie(headers, state, name, "", 0);
     }
+    signed_in_hint(headers, state, 0);
 }
 
 fn sets_cookie(headers: &HeaderMap, name: &str) -> bool {
