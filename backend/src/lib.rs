@@ -15,6 +15,7 @@ pub mod cartography;
 pub mod catalog;
 pub mod classify;
 pub mod config;
+pub mod digest;
 pub mod geography;
 pub mod http;
 pub mod import;

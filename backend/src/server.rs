@@ -116,6 +116,7 @@ pub async fn serve(config: Config) -> Result<(), Error> {
     let store = open_store(&config).await?;
     let bind = config.bind;
     let state = prepare(config, store).await?;
+    crate::digest::spawn(state.clone());
     let listener = TcpListener::bind(bind)
         .await
         .map_err(|e| Error::Bind(bind, e))?;

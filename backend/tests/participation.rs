@@ -594,9 +594,79 @@ async fn edits_keep_history_and_removing_an_account_removes_its_words(db: TestDb
     assert!(server.state.store.user_by_id(anna).await.unwrap().is_none());
 }
 
+async fn a_daily_digest_lists_the_news_and_unsubscribes_in_one_click(db: TestDb) {
+    let mut server = server_with_data(&db).await;
+    let anna = user(&server, "anna@example.org", "Anna", Role::Citizen, true).await;
+    user(&server, "bruno@example.org", "Bruno", Role::Citizen, true).await;
+    let mut a = signed_in(&server, "anna@example.org").await;
+    a.get("/quartieri/navile").await;
+    assert_eq!(
+        a.post(
+            "/seguiti",
+            &[("subject", "area:q2016-navile"), ("digest", "daily")]
+        )
+        .await
+        .status,
+        303
+    );
+    let mut b = signed_in(&server, "bruno@example.org").await;
+    assert_eq!(
+        annotate(
+            &mut b,
+            "navile",
+            &[("title", "Lampioni spenti"), ("body", "Da una settimana")]
+        )
+        .await
+        .status,
+        303
+    );
+    // Not due yet.
+    let now = OffsetDateTime::now_utc();
+    assert_eq!(
+        openwelfare::digest::run_due(&server.state, now)
+            .await
+            .unwrap(),
+        0
+    );
+    // A day later: one digest, to Anna, with the annotation and a way out.
+    let later = now + time::Duration::hours(25);
+    assert_eq!(
+        openwelfare::digest::run_due(&server.state, later)
+            .await
+            .unwrap(),
+        1
+    );
+    let (mail, unsubscribe) = server.mail_link("/seguiti/disiscrivi?token=").await;
+    assert_eq!(mail.to, vec!["anna@example.org".to_string()]);
+    assert!(
+        mail.text.contains("Lampioni spenti") && mail.subject.contains("Navile"),
+        "{}",
+        mail.subject
+    );
+    assert!(mail.text.contains("/annotazioni/"));
+    // Sent once: the next run has nothing new.
+    assert_eq!(
+        openwelfare::digest::run_due(&server.state, later)
+            .await
+            .unwrap(),
+        0
+    );
+    // One click, no log-in.
+    let mut stranger = server.browser();
+    let page = stranger.get(&unsubscribe).await;
+    assert_eq!(page.status, 200);
+    assert!(server.state.store.follows(anna).await.unwrap().is_empty());
+    assert_eq!(
+        stranger.get(&unsubscribe).await.status,
+        400,
+        "the link works once"
+    );
+}
+
 on_both_backends!(
     an_annotation_reaches_the_map_live_and_is_stored_safely,
     replies_mentions_and_utile_notify_and_a_locked_thread_refuses,
     a_store_change_that_fails_leaves_no_event,
     edits_keep_history_and_removing_an_account_removes_its_words,
+    a_daily_digest_lists_the_news_and_unsubscribes_in_one_click,
 );

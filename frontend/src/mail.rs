@@ -32,6 +32,14 @@ pub enum MailKind<'a> {
     EmailChanged { new_email_masked: &'a str },
     /// Sent when the password changed: what to do if it was not you.
     PasswordChanged,
+    /// What happened on something the user follows: each item (summary,
+    /// absolute link), and the one-click unsubscribe link.
+    Digest {
+        title: &'a str,
+        weekly: bool,
+        items: &'a [(String, String)],
+        unsubscribe: &'a str,
+    },
     /// The admin's decision on an association request.
     AssociationDecision {
         approved: bool,
@@ -147,6 +155,39 @@ pub fn render(lang: Lang, kind: &MailKind) -> Mail {
                 ),
             ],
         ),
+        MailKind::Digest {
+            title,
+            weekly,
+            items,
+            unsubscribe,
+        } => {
+            let mut blocks = vec![Block::Para(format!(
+                "{} «{title}»:",
+                if weekly {
+                    l.pick("Le novità della settimana su", "This week's news on")
+                } else {
+                    l.pick("Le novità di oggi su", "Today's news on")
+                }
+            ))];
+            for (summary, link) in items {
+                blocks.push(Block::Para(summary.clone()));
+                blocks.push(Block::Link(link));
+            }
+            blocks.push(p(
+                "Ricevi questo riepilogo perché segui questo argomento. Per non riceverlo più, apri questo link (non serve accedere):",
+                "You receive this digest because you follow this subject. To stop it, open this link (no need to log in):",
+            ));
+            blocks.push(Block::Link(unsubscribe));
+            let subject = format!(
+                "{} {title}",
+                if weekly {
+                    l.pick("Riepilogo settimanale:", "Weekly digest:")
+                } else {
+                    l.pick("Riepilogo del giorno:", "Daily digest:")
+                }
+            );
+            (subject, blocks)
+        }
         MailKind::AssociationDecision { approved, name, note } => {
             let mut blocks = vec![p("Ciao,", "Hello,")];
             let subject = if approved {

@@ -22,7 +22,7 @@ use crate::import::Bundle;
 use crate::model::{Area, Boundaries, Dataset, Level, Observation, SourceFile, Variable};
 
 pub use accounts::AccountStore;
-pub use participation::ParticipationStore;
+pub use participation::{DueDigest, ParticipationStore};
 pub use sql::{PostgresStore, SqliteStore};
 
 #[derive(Debug, thiserror::Error)]

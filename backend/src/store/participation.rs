@@ -110,6 +110,37 @@ pub trait ParticipationStore: Send + Sync {
     async fn following(&self, user_id: i64, subject: &str) -> Result<bool>;
     /// The one-click unsubscribe of a digest: the user and subject it ended.
     async fn unfollow_by_token(&self, hash: &str) -> Result<Option<(i64, String)>>;
+
+    /// Follows whose daily or weekly digest is due at `now` (for active,
+    /// verified users), oldest first.
+    async fn due_digests(&self, now: OffsetDateTime) -> Result<Vec<DueDigest>>;
+    /// Events of one topic written after `since`, oldest first.
+    async fn events_on(
+        &self,
+        topic: &str,
+        since: OffsetDateTime,
+        limit: i64,
+    ) -> Result<Vec<super::Event>>;
+    /// A digest went out: when, and the hash of the unsubscribe token in it.
+    async fn digest_sent(
+        &self,
+        user_id: i64,
+        subject: &str,
+        now: OffsetDateTime,
+        unsubscribe_hash: &str,
+    ) -> Result<()>;
+}
+
+/// A digest to send.
+#[derive(Debug, Clone)]
+pub struct DueDigest {
+    pub user_id: i64,
+    pub email: String,
+    pub lang: String,
+    pub subject: String,
+    pub digest: Digest,
+    /// Events after this time go in.
+    pub since: OffsetDateTime,
 }
 
 #[derive(sqlx::FromRow)]
@@ -701,6 +732,58 @@ macro_rules! participation_store {
                     .fetch_optional(self.pool())
                     .await?;
                 Ok(row.is_some())
+            }
+
+            async fn due_digests(&self, now: OffsetDateTime) -> Result<Vec<DueDigest>> {
+                let rows: Vec<(i64, String, String, String, String, OffsetDateTime)> = sqlx::query_as(
+                    "SELECT f.user_id, u.email, u.lang, f.subject, f.digest, COALESCE(f.last_digest_at, f.created_at) \
+                     FROM follows f JOIN users u ON u.id = f.user_id \
+                     WHERE u.status = 'active' AND u.email IS NOT NULL AND u.email_verified_at IS NOT NULL \
+                     AND ((f.digest = 'daily' AND COALESCE(f.last_digest_at, f.created_at) <= $1) \
+                       OR (f.digest = 'weekly' AND COALESCE(f.last_digest_at, f.created_at) <= $2)) \
+                     ORDER BY f.user_id, f.subject",
+                )
+                .bind(now - time::Duration::days(1))
+                .bind(now - time::Duration::days(7))
+                .fetch_all(self.pool())
+                .await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(user_id, email, lang, subject, digest, since)| DueDigest {
+                        user_id,
+                        email,
+                        lang,
+                        subject,
+                        digest: Digest::parse(&digest).unwrap_or(Digest::Daily),
+                        since,
+                    })
+                    .collect())
+            }
+
+            async fn events_on(&self, topic: &str, since: OffsetDateTime, limit: i64) -> Result<Vec<super::Event>> {
+                let rows: Vec<(i64, String, sqlx::types::Json<serde_json::Value>, OffsetDateTime)> = sqlx::query_as(
+                    "SELECT id, topic, payload, created_at FROM events WHERE topic = $1 AND created_at > $2 ORDER BY id LIMIT $3",
+                )
+                .bind(topic)
+                .bind(since)
+                .bind(limit)
+                .fetch_all(self.pool())
+                .await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(id, topic, payload, created_at)| super::Event { id, topic, payload: payload.0, created_at })
+                    .collect())
+            }
+
+            async fn digest_sent(&self, user_id: i64, subject: &str, now: OffsetDateTime, unsubscribe_hash: &str) -> Result<()> {
+                sqlx::query("UPDATE follows SET last_digest_at = $1, unsubscribe_hash = $2 WHERE user_id = $3 AND subject = $4")
+                    .bind(now)
+                    .bind(unsubscribe_hash)
+                    .bind(user_id)
+                    .bind(subject)
+                    .execute(self.pool())
+                    .await?;
+                Ok(())
             }
 
             async fn unfollow_by_token(&self, hash: &str) -> Result<Option<(i64, String)>> {

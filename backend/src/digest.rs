@@ -1,0 +1,142 @@
+//! Daily and weekly digests of what happened on what users follow (a
+//! quartiere, a dataset, a discussion), sent through the mail setup of the
+//! accounts. Each digest carries a one-click unsubscribe link that works
+//! without logging in; its token is new in every digest (only its hash is
+//! stored), so the link in the latest digest is the one that works.
+//!
+//! `serve` runs `run_due` every ten minutes; tests call it with a clock of
+//! their choosing.
+
+use std::time::Duration;
+
+use openwelfare_frontend::i18n::Lang;
+use openwelfare_frontend::mail::MailKind;
+use time::OffsetDateTime;
+
+use crate::auth::token::{random_token, sha256_hex};
+use crate::http::AppState;
+use crate::model::{Boundaries, Level};
+use crate::store::StoreError;
+
+/// At most this many items in one digest.
+const MAX_ITEMS: i64 = 50;
+
+/// Send every digest due at `now`; how many went out.
+pub async fn run_due(state: &AppState, now: OffsetDateTime) -> Result<usize, StoreError> {
+    let due = state.store.due_digests(now).await?;
+    let reference = state.reference.get().await;
+    let mut sent = 0;
+    for d in due {
+        let lang = Lang::parse(&d.lang).unwrap_or_default();
+        let events = state
+            .store
+            .events_on(&d.subject, d.since, MAX_ITEMS)
+            .await?;
+        let items: Vec<(String, String)> = events
+            .iter()
+            .filter_map(|e| item(state, lang, &e.payload))
+            .collect();
+        let token = random_token();
+        if !items.is_empty() {
+            let title = title(&reference, lang, &d.subject);
+            let unsubscribe = state
+                .auth
+                .link(&format!("/seguiti/disiscrivi?token={token}"));
+            crate::http::account::send_mail(
+                state,
+                &d.email,
+                lang,
+                MailKind::Digest {
+                    title: &title,
+                    weekly: d.digest == crate::participation::Digest::Weekly,
+                    items: &items,
+                    unsubscribe: &unsubscribe,
+                },
+                None,
+            );
+            sent += 1;
+        }
+        // Also when there was nothing to say: the next digest starts from now.
+        state
+            .store
+            .digest_sent(d.user_id, &d.subject, now, &sha256_hex(&token))
+            .await?;
+    }
+    Ok(sent)
+}
+
+/// One line and its link for an event, if it is news a reader may see.
+fn item(state: &AppState, lang: Lang, payload: &serde_json::Value) -> Option<(String, String)> {
+    let kind = payload.get("type")?.as_str()?;
+    match kind {
+        "annotation.created" => {
+            let a = payload.get("annotation")?;
+            (a.get("status")?.as_str()? == "visible").then_some(())?;
+            let title = a.get("title")?.as_str()?;
+            let id = a.get("id")?.as_i64()?;
+            Some((
+                format!(
+                    "{} {title}",
+                    lang.pick("Nuova annotazione:", "New annotation:")
+                ),
+                state.auth.link(&format!("/annotazioni/{id}")),
+            ))
+        }
+        "post.created" => {
+            let p = payload.get("post")?;
+            (p.get("status")?.as_str()? == "visible").then_some(())?;
+            let author = p.get("author_name").and_then(|n| n.as_str()).unwrap_or("?");
+            let id = p.get("id")?.as_i64()?;
+            Some((
+                format!(
+                    "{} {author}",
+                    lang.pick("Nuovo messaggio di", "New message by")
+                ),
+                state.auth.link(&format!("/messaggi/{id}")),
+            ))
+        }
+        "data.imported" => Some((
+            lang.pick(
+                "I dati ufficiali sono stati aggiornati.",
+                "The official data were updated.",
+            )
+            .to_string(),
+            state.auth.link("/datasets"),
+        )),
+        _ => None,
+    }
+}
+
+fn title(reference: &crate::reference::Reference, lang: Lang, subject: &str) -> String {
+    match subject.split_once(':') {
+        Some(("area", code)) => reference
+            .areas(Boundaries::B2016, Level::Quartiere)
+            .iter()
+            .find(|a| a.code == code)
+            .map(|a| a.name.clone())
+            .unwrap_or_else(|| code.to_string()),
+        Some(("dataset", slug)) => reference
+            .dataset(slug)
+            .map(|d| {
+                lang.pick(&d.dataset.title_it, &d.dataset.title_en)
+                    .to_string()
+            })
+            .unwrap_or_else(|| slug.to_string()),
+        _ => lang.pick("una discussione", "a discussion").to_string(),
+    }
+}
+
+/// Every ten minutes, for as long as the server runs.
+pub fn spawn(state: AppState) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(600));
+        loop {
+            tick.tick().await;
+            match run_due(&state, OffsetDateTime::now_utc()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(digests = n, "digests sent"),
+                Err(e) => tracing::warn!(error = %e, "cannot send digests"),
+            }
+        }
+    });
+}
