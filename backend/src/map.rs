@@ -484,6 +484,7 @@ pub fn build(
         rows: table_rows.into_iter().map(|(row, _)| row).collect(),
         markers: Vec::new(),
         projection: geometry.projection.affine(),
+        live_since: 0,
     })
 }
 

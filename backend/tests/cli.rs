@@ -420,3 +420,88 @@ async fn the_first_admin_is_created_from_the_command_line_sqlite() {
 async fn the_first_admin_is_created_from_the_command_line_postgres() {
     the_first_admin_is_created_from_the_command_line(Kind::Postgres).await
 }
+
+/// Two `openwelfare serve` processes on one PostgreSQL: an annotation
+/// posted through A reaches a websocket client connected to B; both stop
+/// on SIGTERM with the socket open, closing it with 1001.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_processes_on_one_postgresql_share_live_events() {
+    use futures_util::StreamExt;
+    use tokio_tungstenite::tungstenite::Message;
+
+    let db = TestDb::new(Kind::Postgres).await;
+    let mirror = mirror();
+    let mut a = serve(&db.url, &mirror);
+    wait_ready(&a, "loaded").await;
+    let mut b = serve(&db.url, &mirror);
+    wait_ready(&b, "loaded").await;
+    let made = admin_create(
+        &db.url,
+        &["--email", "ann@example.org", "--password-stdin"],
+        "tortellini sotto le due torri\n",
+    );
+    assert!(made.status.success(), "{}", stderr(&made));
+
+    let mut socket = common::ws::connect_to(&b.base, None).await;
+    common::ws::subscribe(&mut socket, &["map"], None).await;
+
+    let mut browser = common::web::Browser::new(&a.base);
+    let logged = browser
+        .submit(
+            "/account/accedi",
+            "/account/accedi",
+            &[
+                ("email", "ann@example.org"),
+                ("password", "tortellini sotto le due torri"),
+                ("next", "/account"),
+            ],
+        )
+        .await;
+    assert_eq!(logged.status, 303);
+    browser.get("/quartieri/navile").await;
+    let posted = browser
+        .post(
+            "/quartieri/navile/annotazioni",
+            &[
+                ("title", "Da A a B"),
+                ("body", "Attraverso PostgreSQL"),
+                ("lon", "11.3466"),
+                ("lat", "44.5128"),
+            ],
+        )
+        .await;
+    assert_eq!(posted.status, 303);
+    let event = common::ws::next(&mut socket, 10).await;
+    assert_eq!(event["topic"], "area:q2016-navile");
+    assert_eq!(event["data"]["annotation"]["title"], "Da A a B");
+    // B draws the marker too (its map cache follows the outbox).
+    let id = event["data"]["annotation"]["id"].as_i64().unwrap();
+    let home = reqwest::get(format!("{}/", b.base))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        home.contains(&format!("/annotazioni/{id}")),
+        "B's map shows A's annotation"
+    );
+
+    assert!(
+        terminate(&mut b).success(),
+        "B stops cleanly with a websocket open"
+    );
+    let closed = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            match socket.next().await {
+                Some(Ok(Message::Close(frame))) => return frame.map(|f| u16::from(f.code)),
+                Some(Ok(_)) => continue,
+                None | Some(Err(_)) => return None,
+            }
+        }
+    })
+    .await
+    .expect("closed in time");
+    assert_eq!(closed, Some(1001));
+    assert!(terminate(&mut a).success());
+}

@@ -85,6 +85,8 @@ pub struct MapView {
     pub markers: Vec<Marker>,
     /// `[a, b, c, d]`: x = a + b·lon, y = c − d·lat (for live markers).
     pub projection: [f64; 4],
+    /// The newest event id when the markers were read: live.js resumes from it.
+    pub live_since: i64,
 }
 
 fn no_data(lang: Lang) -> &'static str {
@@ -107,7 +109,8 @@ pub fn svg(view: &MapView, standalone: bool) -> Markup {
             class="map" viewBox={ "0 0 " (view.width) " " (total_height) }
             width=[standalone.then_some(view.width)] height=[standalone.then_some(total_height)]
             role="group" aria-labelledby="map-title"
-            data-projection=[(!standalone).then(|| view.projection.map(|v| v.to_string()).join(" "))] {
+            data-projection=[(!standalone).then(|| view.projection.map(|v| v.to_string()).join(" "))]
+            data-live-since=[(!standalone).then_some(view.live_since)] {
             defs {
                 pattern id="nodata" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)" {
                     rect width="6" height="6" fill="#ffffff" {}

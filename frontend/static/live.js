@@ -18,6 +18,8 @@ let backoff = 1000;
 const topics = new Set();
 const pending = new Map(); // list element -> items waiting behind its badge
 
+// Created empty when the page goes live: a live region inserted together
+// with its text is not reliably read.
 function announcer() {
   let region = document.getElementById('live-announcer');
   if (!region) {
@@ -28,6 +30,12 @@ function announcer() {
     document.body.append(region);
   }
   return region;
+}
+
+// The "nothing yet" line of a list, inside or right after it.
+function removeEmpty(list) {
+  list.querySelector('[data-live-empty]')?.remove();
+  list.parentElement?.querySelector(':scope > [data-live-empty]')?.remove();
 }
 
 function announce(text) {
@@ -110,7 +118,7 @@ function flush(list) {
 // Insert at the top, unless the reader is below the list's top: then wait behind the badge.
 function insertTop(list, item) {
   const place = (node) => {
-    list.querySelector('[data-live-empty]')?.remove();
+    removeEmpty(list);
     list.prepend(node);
   };
   if (list.getBoundingClientRect().top < 0 && badgeFor(list)) {
@@ -166,7 +174,7 @@ function onPost(topic, data) {
     if (list.querySelector(`#post-${p.id}`)) continue;
     const item = postItem(p);
     const parent = p.parent_id ? list.querySelector(`#post-${p.parent_id}`) : null;
-    list.querySelector('[data-live-empty]')?.remove();
+    removeEmpty(list);
     if (parent) {
       let replies = parent.querySelector(':scope > ol');
       if (!replies) {
@@ -239,6 +247,13 @@ function connect() {
 }
 
 async function start() {
+  // Resume from the oldest point any part of the page was rendered at, so
+  // nothing committed between rendering and connecting is missed (items
+  // already shown are recognised by their id and not added twice).
+  const since = [...document.querySelectorAll('[data-live-since]')]
+    .map((el) => Number(el.dataset.liveSince))
+    .filter((n) => Number.isFinite(n));
+  if (since.length > 0) lastId = Math.min(...since);
   for (const list of document.querySelectorAll('[data-live-topic]')) topics.add(list.dataset.liveTopic);
   if (document.querySelector('svg.map [data-live-markers]')) topics.add('map');
   for (const badge of document.querySelectorAll('[data-live-badge]')) {
@@ -258,7 +273,10 @@ async function start() {
       // Offline: the page works without the count.
     }
   }
-  if (topics.size > 0 && 'WebSocket' in window) connect();
+  if (topics.size > 0 && 'WebSocket' in window) {
+    announcer();
+    connect();
+  }
 }
 
 start();

@@ -465,3 +465,98 @@ export async function readMailLink(dir, { to, path = '/', since = 0, timeout = 1
     await sleep(100);
   }
 }
+
+// ---------------------------------------------------------------- accounts over HTTP (shared by the participation tests)
+
+/**
+ * fetch with a cookie jar, no redirect following, and the Origin header a
+ * browser would send (the server's CSRF guard checks it). The same client
+ * as accounts.test.js's, exported for other files.
+ */
+export class HttpClient {
+  constructor(base) {
+    this.base = base;
+    this.jar = new Map();
+  }
+
+  keep(response) {
+    for (const line of response.headers.getSetCookie()) {
+      const [pair, ...attributes] = line.split(';');
+      const at = pair.indexOf('=');
+      const name = pair.slice(0, at).trim();
+      const value = pair.slice(at + 1).trim();
+      const gone = attributes.some((a) => /^\s*max-age=0\s*$/i.test(a));
+      if (gone || value === '') this.jar.delete(name);
+      else this.jar.set(name, value);
+    }
+  }
+
+  async request(path, init = {}) {
+    const response = await fetch(new URL(path, this.base), {
+      ...init,
+      redirect: 'manual',
+      headers: {
+        ...init.headers,
+        cookie: [...this.jar].map(([k, v]) => `${k}=${v}`).join('; '),
+      },
+    });
+    this.keep(response);
+    return { status: response.status, location: response.headers.get('location'), text: await response.text() };
+  }
+
+  get(path) {
+    return this.request(path);
+  }
+
+  /** POST `fields` (form-encoded) to `action` with the csrf field of the form on `page` (GET first). */
+  async submit(page, action, fields) {
+    const form = await this.get(page);
+    const csrf = form.text.match(/name="csrf" value="([^"]+)"/)?.[1];
+    if (!csrf) throw new Error(`${page} has no csrf field (status ${form.status})`);
+    return this.request(action, {
+      method: 'POST',
+      headers: { origin: this.base, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ csrf, ...fields }).toString(),
+    });
+  }
+}
+
+/**
+ * Sign up by HTTP and follow the link mailed to `mailDir`: a verified
+ * account. Returns { email, password, name }.
+ */
+export async function createVerifiedUser(base, mailDir, { email, name, password }) {
+  const client = new HttpClient(base);
+  const since = Date.now() - 1000;
+  const signed = await client.submit('/account/registrati', '/account/registrati', {
+    email,
+    display_name: name,
+    password,
+  });
+  if (signed.status !== 200) throw new Error(`sign-up of ${email}: ${signed.status} ${signed.text.slice(0, 500)}`);
+  const { link } = await readMailLink(mailDir, { to: email, path: '/account/verifica', since });
+  const verified = await client.get(link);
+  if (verified.status !== 200) throw new Error(`verification link of ${email}: ${verified.status}`);
+  return { email, password, name };
+}
+
+/** An HttpClient logged in as `user` (by the log-in form's POST). */
+export async function loggedInClient(base, { email, password }) {
+  const client = new HttpClient(base);
+  const answer = await client.submit('/account/accedi', '/account/accedi', { email, password });
+  if (answer.status !== 303 && answer.status !== 302) {
+    throw new Error(`log-in of ${email}: ${answer.status} ${answer.text.slice(0, 300)}`);
+  }
+  return client;
+}
+
+/** Log `page` in by the form (language-neutral selectors); waits for the redirect. */
+export async function logInPage(page, base, { email, password }) {
+  await page.goto(`${base}/account/accedi`);
+  await page.fill('form[action="/account/accedi"] input[name="email"]', email);
+  await page.fill('form[action="/account/accedi"] input[name="password"]', password);
+  await Promise.all([
+    page.waitForURL((url) => url.pathname !== '/account/accedi'),
+    page.click('form[action="/account/accedi"] button[type="submit"]'),
+  ]);
+}

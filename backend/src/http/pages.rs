@@ -155,6 +155,8 @@ async fn map_page(
     let public_url = state.config.public_url.to_string();
     // Markers change with annotations: the cached views belong to the newer
     // of the data version and the last change in a quartiere.
+    // Read first: anything committed after it is replayed to live.js.
+    let live_since = state.hub.last_id();
     let changed = state.hub.area_changed();
     let annotations = state.markers.get(state.store.as_ref(), changed).await;
     let version = reference.version.max(changed);
@@ -162,6 +164,7 @@ async fn map_page(
         let mut view = map::build(&reference, &params, lang, &public_url)
             .ok_or_else(|| ApiError::Internal("map view without data".into()))?;
         view.markers = map::markers(&reference, params.boundaries, &annotations);
+        view.live_since = live_since;
         let base = match page {
             MapPage::Table => "/tabella",
             MapPage::Embed => "/embed",

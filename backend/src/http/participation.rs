@@ -196,6 +196,8 @@ pub async fn quartiere_blocks(
     cursor: Option<&str>,
 ) -> Result<Markup, Response> {
     let reference = state.reference.get().await;
+    // Read first: anything committed after it is replayed to live.js.
+    let live_since = state.hub.last_id();
     let me = ctx.who.as_ref().map(|p| p.user.id);
     let annotations = state
         .store
@@ -245,7 +247,7 @@ pub async fn quartiere_blocks(
     )
     .await?;
     let follow = follow_button(state, ctx, &subject).await?;
-    Ok(html! { (follow) (block) (discussion) })
+    Ok(html! { div data-live-since=(live_since) { (follow) (block) (discussion) } })
 }
 
 /// `q2016-navile` -> `navile`.
@@ -617,6 +619,7 @@ pub async fn annotation_page(
     let item = annotation_item(&annotation, &created, variable.as_deref());
     let subject = format!("annotation:{id}");
     let title = ctx.lang.pick("Discussione", "Discussion");
+    let live_since = state.hub.last_id();
     let discussion = match discussion(
         &state,
         &ctx,
@@ -631,6 +634,7 @@ pub async fn annotation_page(
         Err(r) => return r,
     };
     let c = common(&ctx, notice(&ctx, q.msg.as_deref()), &[]);
+    let discussion = html! { div data-live-since=(live_since) { (discussion) } };
     page(
         StatusCode::OK,
         views::annotation_page_with(&c, viewer(&ctx), &item, (&area.0, &area.1), discussion),

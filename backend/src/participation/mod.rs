@@ -88,7 +88,8 @@ pub struct NewPost<'a> {
     pub status: Status,
     /// Users mentioned in the text, to notify.
     pub mentions: &'a [i64],
-    /// Where the notifications point.
+    /// Where the notifications point: a prefix such as `/quartieri/navile#post-`,
+    /// completed with the new post's id.
     pub link: &'a str,
     /// A plain-text excerpt for notifications.
     pub excerpt: &'a str,

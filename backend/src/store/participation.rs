@@ -517,6 +517,9 @@ macro_rules! participation_store {
                 let post = Self::post_in(&mut tx, id).await?;
                 let topic = topic_for(p.status, format!("thread:{}", p.thread_id));
                 emit(&mut tx, $backend, &topic, &post_payload("post.created", &post), now).await?;
+                // The notifications point at the new post itself.
+                let link = format!("{}{id}", p.link);
+                let link = link.as_str();
                 if p.status == ContentStatus::Visible {
                     let mut told = vec![p.author_id];
                     if let Some(parent) = p.parent_id {
@@ -526,20 +529,20 @@ macro_rules! participation_store {
                             .await?;
                         if let Some((Some(author),)) = author {
                             if !told.contains(&author) {
-                                Self::notify_in(&mut tx, author, "reply", p.author_id, p.link, p.excerpt, now).await?;
+                                Self::notify_in(&mut tx, author, "reply", p.author_id, link, p.excerpt, now).await?;
                                 told.push(author);
                             }
                         }
                     }
                     for user in p.mentions {
                         if !told.contains(user) {
-                            Self::notify_in(&mut tx, *user, "mention", p.author_id, p.link, p.excerpt, now).await?;
+                            Self::notify_in(&mut tx, *user, "mention", p.author_id, link, p.excerpt, now).await?;
                             told.push(*user);
                         }
                     }
                     let thread_subject = format!("thread:{}", p.thread_id);
                     for user in Self::followers_in(&mut tx, &[&thread_subject, &subject], &told).await? {
-                        Self::notify_in(&mut tx, user, "followed", p.author_id, p.link, p.excerpt, now).await?;
+                        Self::notify_in(&mut tx, user, "followed", p.author_id, link, p.excerpt, now).await?;
                     }
                 }
                 tx.commit().await?;

@@ -15,7 +15,12 @@ pub type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 pub async fn connect(server: &Server, cookie: Option<&str>) -> Socket {
-    let url = server.base.replace("http://", "ws://") + "/ws";
+    connect_to(&server.base, cookie).await
+}
+
+/// Connect to the server at `base` (http://host:port).
+pub async fn connect_to(base: &str, cookie: Option<&str>) -> Socket {
+    let url = base.replace("http://", "ws://") + "/ws";
     let mut request = url.into_client_request().expect("request");
     if let Some(cookie) = cookie {
         request
