@@ -663,10 +663,61 @@ async fn a_daily_digest_lists_the_news_and_unsubscribes_in_one_click(db: TestDb)
     );
 }
 
+async fn followers_of_a_dataset_hear_of_a_data_update_and_can_discuss_it(db: TestDb) {
+    let server = server_with_data(&db).await;
+    let anna = user(&server, "anna@example.org", "Anna", Role::Citizen, true).await;
+    let mut a = signed_in(&server, "anna@example.org").await;
+    let page = a.get("/datasets/interventi").await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body
+            .contains("/discussioni/dataset/interventi/messaggi"),
+        "the dataset page has its discussion"
+    );
+    assert_eq!(
+        a.post(
+            "/seguiti",
+            &[("subject", "dataset:interventi"), ("digest", "none")]
+        )
+        .await
+        .status,
+        303
+    );
+    a.get("/datasets/interventi").await;
+    let posted = a
+        .post(
+            "/discussioni/dataset/interventi/messaggi",
+            &[("body", "Il totale 2014 di Navile torna?")],
+        )
+        .await;
+    assert_eq!(posted.status, 303);
+    assert!(posted
+        .location
+        .unwrap()
+        .starts_with("/datasets/interventi#post-"));
+    // A new import (forced: the same files) is a data update for the followers.
+    openwelfare::import::run(
+        db.store.as_ref(),
+        &openwelfare::catalog::Catalog::official().unwrap(),
+        &openwelfare::import::Location::MirrorDir(common::mirror()),
+        true,
+    )
+    .await
+    .unwrap();
+    let notes = server.state.store.notifications(anna, 10).await.unwrap();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.link == "/datasets/interventi" && n.kind == "followed"),
+        "{notes:?}"
+    );
+}
+
 on_both_backends!(
     an_annotation_reaches_the_map_live_and_is_stored_safely,
     replies_mentions_and_utile_notify_and_a_locked_thread_refuses,
     a_store_change_that_fails_leaves_no_event,
     edits_keep_history_and_removing_an_account_removes_its_words,
     a_daily_digest_lists_the_news_and_unsubscribes_in_one_click,
+    followers_of_a_dataset_hear_of_a_data_update_and_can_discuss_it,
 );

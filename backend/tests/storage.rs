@@ -277,11 +277,23 @@ async fn import_loads_everything_and_the_api_serves_it(db: TestDb) {
     let (_, json) = get_json(&state, "/api/v1/areas/resolve?name=porto%20saragozza").await;
     assert_eq!(json[0]["code"], "q2016-porto-saragozza");
 
-    // The import wrote its event in the outbox.
-    let events = db.store.events_after(0, 10).await.expect("events");
-    assert_eq!(events.len(), 1);
+    // The import wrote its events in the outbox: one for the map, one per
+    // dataset (for the dataset's followers).
+    let events = db.store.events_after(0, 100).await.expect("events");
+    let datasets = db.store.datasets().await.expect("datasets");
+    assert_eq!(events.len(), 1 + datasets.len());
     assert_eq!(events[0].topic, "map");
     assert_eq!(events[0].payload["type"], "data.imported");
+    for d in &datasets {
+        assert!(
+            events
+                .iter()
+                .any(|e| e.topic == format!("dataset:{}", d.slug)
+                    && e.payload["type"] == "data.imported"),
+            "an event for {}",
+            d.slug
+        );
+    }
 }
 
 async fn a_second_import_changes_nothing(db: TestDb) {

@@ -136,6 +136,8 @@ pub struct DatasetView {
     pub quality: Vec<QualityRow>,
     pub notes: Vec<String>,
     pub map_href: Option<String>,
+    /// The dataset's discussion and follow button, rendered per reader.
+    pub participation: Markup,
 }
 
 pub fn dataset(view: &DatasetView, here: &str) -> Markup {
@@ -200,6 +202,7 @@ pub fn dataset(view: &DatasetView, here: &str) -> Markup {
                     }
                 }
             }
+            (view.participation)
         },
     )
 }

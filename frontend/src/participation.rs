@@ -482,19 +482,26 @@ pub fn follows(c: &Common, items: &[FollowItem]) -> Markup {
 /// (follow) or /seguiti/rimuovi (unfollow).
 pub fn follow_button(c: &Common, subject: &str, following: bool) -> Markup {
     let l = c.lang;
+    // Several follow buttons may share a page: each says what it follows.
+    let what = match subject.split_once(':').map(|(kind, _)| kind) {
+        Some("area") => l.pick(" il quartiere", " the quartiere"),
+        Some("dataset") => l.pick(" il dataset", " the dataset"),
+        Some("thread") => l.pick(" la discussione", " the discussion"),
+        _ => "",
+    };
     html! {
         @if following {
             form class="inline follow" method="post" action="/seguiti/rimuovi" {
                 (csrf(c))
                 input type="hidden" name="subject" value=(subject);
-                button type="submit" aria-pressed="true" { (l.pick("Segui già · non seguire più", "Following · unfollow")) }
+                button type="submit" aria-pressed="true" { (l.pick("Segui già · non seguire più", "Following · unfollow")) (what) }
             }
         } @else {
             form class="inline follow" method="post" action="/seguiti" {
                 (csrf(c))
                 input type="hidden" name="subject" value=(subject);
                 input type="hidden" name="digest" value="none";
-                button type="submit" aria-pressed="false" { (l.pick("Segui", "Follow")) }
+                button type="submit" aria-pressed="false" { (l.pick("Segui", "Follow")) (what) }
             }
         }
     }

@@ -247,20 +247,14 @@ async fn quartiere(
         };
         html(pages::quartiere(&view, &here))?
     };
-    let mut response = (
-        [(axum::http::header::CONTENT_TYPE, rendered.content_type)],
-        rendered.body,
-    )
-        .into_response();
-    response.headers_mut().insert(
-        axum::http::header::CACHE_CONTROL,
-        axum::http::HeaderValue::from_static("private, no-cache"),
-    );
-    Ok(response)
+    Ok(personal(rendered))
 }
 
+/// A dataset: its description and quality notes (the same for everyone)
+/// and its discussion (per reader), so rendered for each request.
 pub async fn dataset(
     State(state): State<AppState>,
+    ctx: Ctx,
     headers: HeaderMap,
     Path(slug): Path<String>,
     Query(q): Params,
@@ -273,24 +267,47 @@ pub async fn dataset(
             format!("no dataset \"{slug}\""),
         ));
     }
-    let key = format!("dataset|{slug}|{}", l.code());
+    let _ = &headers;
     let here = format!("/datasets/{slug}");
-    state.responses.respond(&headers, reference.version, &key, || {
-        let entry = reference.dataset(&slug).ok_or_else(|| ApiError::Internal("dataset gone".into()))?;
+    let participation = participation::dataset_blocks(
+        &state,
+        &ctx,
+        &slug,
+        crate::participation::Sort::parse(q.get("ordine").map(String::as_str)),
+        q.get("dopo").map(String::as_str),
+    )
+    .await
+    .map_err(|_| ApiError::Internal("cannot load the discussion".into()))?;
+    let rendered = {
+        let entry = reference
+            .dataset(&slug)
+            .ok_or_else(|| ApiError::Internal("dataset gone".into()))?;
         let d = &entry.dataset;
         let date = d.imported_at;
         let mut quality = Vec::new();
         let mut notes = Vec::new();
-        if let (Some(total), Some(published)) = (entry.variable("totale"), entry.variable("per-residente-pubblicato")) {
+        if let (Some(total), Some(published)) = (
+            entry.variable("totale"),
+            entry.variable("per-residente-pubblicato"),
+        ) {
             let year = entry.years.last().copied();
             let totals = entry.rows(&reference, total, year, Boundaries::B2014, Level::Quartiere);
-            let rates = entry.rows(&reference, published, year, Boundaries::B2014, Level::Quartiere);
+            let rates = entry.rows(
+                &reference,
+                published,
+                year,
+                Boundaries::B2014,
+                Level::Quartiere,
+            );
             for (t, p) in totals.iter().zip(&rates) {
                 let recomputed = match (t.value, t.population) {
                     (Some(v), Some(pop)) if pop > 0.0 => Some(v / pop),
                     _ => None,
                 };
-                let fmt = |v: Option<f64>, decimals| v.map(|v| l.number(v, decimals)).unwrap_or_else(|| l.pick("n.d.", "n/a").into());
+                let fmt = |v: Option<f64>, decimals| {
+                    v.map(|v| l.number(v, decimals))
+                        .unwrap_or_else(|| l.pick("n.d.", "n/a").into())
+                };
                 let difference = match (p.value, recomputed) {
                     (Some(a), Some(b)) => Some(a - b),
                     _ => None,
@@ -310,7 +327,10 @@ pub async fn dataset(
             ).to_string());
         }
         if d.slug.starts_with("popolazione") {
-            notes.push(l.pick(d.description_it.as_str(), d.description_en.as_str()).to_string());
+            notes.push(
+                l.pick(d.description_it.as_str(), d.description_en.as_str())
+                    .to_string(),
+            );
         }
         let kind = |k: VariableKind| match k {
             VariableKind::Count => l.pick("conteggio", "count").to_string(),
@@ -336,16 +356,40 @@ pub async fn dataset(
             variables: entry
                 .variables
                 .iter()
-                .map(|v| [v.code.clone(), variable_label(v, l).to_string(), group_label(&v.group, l), map::unit_label(&v.unit, l).to_string(), kind(v.kind)])
+                .map(|v| {
+                    [
+                        v.code.clone(),
+                        variable_label(v, l).to_string(),
+                        group_label(&v.group, l),
+                        map::unit_label(&v.unit, l).to_string(),
+                        kind(v.kind),
+                    ]
+                })
                 .collect(),
             quality,
             notes,
             map_href: map::mappable(&reference)
                 .any(|m| m.dataset.slug == d.slug)
                 .then(|| with_lang(format!("/?dataset={}", d.slug), l)),
+            participation,
         };
-        html(pages::dataset(&view, &here))
-    })
+        html(pages::dataset(&view, &here))?
+    };
+    Ok(personal(rendered))
+}
+
+/// A page with per-reader parts: never shared by caches.
+fn personal(rendered: Rendered) -> Response {
+    let mut response = (
+        [(axum::http::header::CONTENT_TYPE, rendered.content_type)],
+        rendered.body,
+    )
+        .into_response();
+    response.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("private, no-cache"),
+    );
+    response
 }
 
 pub async fn datasets(

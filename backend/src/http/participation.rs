@@ -250,6 +250,24 @@ pub async fn quartiere_blocks(
     Ok(html! { div data-live-since=(live_since) { (follow) (block) (discussion) } })
 }
 
+/// The participation part of a dataset page: follow, and its discussion.
+pub async fn dataset_blocks(
+    state: &AppState,
+    ctx: &Ctx,
+    slug: &str,
+    sort: Sort,
+    cursor: Option<&str>,
+) -> Result<Markup, Response> {
+    let live_since = state.hub.last_id();
+    let subject = format!("dataset:{slug}");
+    let title = ctx
+        .lang
+        .pick("Discussione sul dataset", "Discussion about the dataset");
+    let discussion = discussion(state, ctx, &subject, title, sort, cursor).await?;
+    let follow = follow_button(state, ctx, &subject).await?;
+    Ok(html! { div data-live-since=(live_since) { (follow) (discussion) } })
+}
+
 /// `q2016-navile` -> `navile`.
 fn slug_of(area_code: &str) -> &str {
     area_code.strip_prefix("q2016-").unwrap_or(area_code)
@@ -314,7 +332,12 @@ async fn discussion(
         .as_ref()
         .map(|t| format!("/discussioni/{}/blocca", t.id));
     let next = next.map(|n| format!("?ordine={}&dopo={n}", sort.code()));
-    Ok(views::thread(
+    // Follow this discussion (once it exists), beside following its subject.
+    let follow = match &thread {
+        Some(t) => follow_button(state, ctx, &format!("thread:{}", t.id)).await?,
+        None => html! {},
+    };
+    let view = views::thread(
         &common(ctx, None, &[]),
         viewer(ctx),
         &views::ThreadView {
@@ -332,7 +355,8 @@ async fn discussion(
             lock_action: lock_action.as_deref(),
             draft: "",
         },
-    ))
+    );
+    Ok(html! { (follow) (view) })
 }
 
 fn post_item<'a>(

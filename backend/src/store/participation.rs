@@ -284,11 +284,11 @@ macro_rules! participation_store {
     ($store:ident, $backend:expr) => {
         impl $store {
             /// One notification and its event, inside the caller's transaction.
-            async fn notify_in(
+            pub(super) async fn notify_in(
                 tx: &mut sqlx::Transaction<'_, <$store as HasDb>::Db>,
                 user_id: i64,
                 kind: &str,
-                actor_id: i64,
+                actor_id: Option<i64>,
                 link: &str,
                 summary: &str,
                 now: OffsetDateTime,
@@ -330,7 +330,7 @@ macro_rules! participation_store {
             }
 
             /// Followers of any of `subjects`, but `except`.
-            async fn followers_in(tx: &mut sqlx::Transaction<'_, <$store as HasDb>::Db>, subjects: &[&str], except: &[i64]) -> Result<Vec<i64>> {
+            pub(super) async fn followers_in(tx: &mut sqlx::Transaction<'_, <$store as HasDb>::Db>, subjects: &[&str], except: &[i64]) -> Result<Vec<i64>> {
                 let mut out: Vec<i64> = Vec::new();
                 for subject in subjects {
                     let rows: Vec<(i64,)> = sqlx::query_as("SELECT user_id FROM follows WHERE subject = $1 ORDER BY user_id")
@@ -375,7 +375,7 @@ macro_rules! participation_store {
                     let subject = format!("area:{}", a.area_code);
                     let link = format!("/annotazioni/{id}");
                     for user in Self::followers_in(&mut tx, &[&subject], &[a.author_id]).await? {
-                        Self::notify_in(&mut tx, user, "followed", a.author_id, &link, a.title, now).await?;
+                        Self::notify_in(&mut tx, user, "followed", Some(a.author_id), &link, a.title, now).await?;
                     }
                 }
                 tx.commit().await?;
@@ -529,20 +529,20 @@ macro_rules! participation_store {
                             .await?;
                         if let Some((Some(author),)) = author {
                             if !told.contains(&author) {
-                                Self::notify_in(&mut tx, author, "reply", p.author_id, link, p.excerpt, now).await?;
+                                Self::notify_in(&mut tx, author, "reply", Some(p.author_id), link, p.excerpt, now).await?;
                                 told.push(author);
                             }
                         }
                     }
                     for user in p.mentions {
                         if !told.contains(user) {
-                            Self::notify_in(&mut tx, *user, "mention", p.author_id, link, p.excerpt, now).await?;
+                            Self::notify_in(&mut tx, *user, "mention", Some(p.author_id), link, p.excerpt, now).await?;
                             told.push(*user);
                         }
                     }
                     let thread_subject = format!("thread:{}", p.thread_id);
                     for user in Self::followers_in(&mut tx, &[&thread_subject, &subject], &told).await? {
-                        Self::notify_in(&mut tx, user, "followed", p.author_id, link, p.excerpt, now).await?;
+                        Self::notify_in(&mut tx, user, "followed", Some(p.author_id), link, p.excerpt, now).await?;
                     }
                 }
                 tx.commit().await?;
@@ -627,7 +627,7 @@ macro_rules! participation_store {
                 if !removed {
                     if let Some(author) = post.author_id.filter(|a| *a != user_id) {
                         let summary: String = post.body.chars().take(120).collect();
-                        Self::notify_in(&mut tx, author, "reaction", user_id, link, &summary, now).await?;
+                        Self::notify_in(&mut tx, author, "reaction", Some(user_id), link, &summary, now).await?;
                     }
                 }
                 tx.commit().await?;

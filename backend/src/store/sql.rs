@@ -414,6 +414,16 @@ macro_rules! sql_store {
                     "datasets": slugs,
                 });
                 emit(&mut tx, $backend, "map", &payload, at).await?;
+                // Followers of each dataset hear of the update, in-app and in their digest.
+                for slug in &slugs {
+                    let subject = format!("dataset:{slug}");
+                    let update = serde_json::json!({"type": "data.imported", "dataset": slug});
+                    emit(&mut tx, $backend, &subject, &update, at).await?;
+                    let link = format!("/datasets/{slug}");
+                    for user in Self::followers_in(&mut tx, &[&subject], &[]).await? {
+                        Self::notify_in(&mut tx, user, "followed", None, &link, "I dati ufficiali sono stati aggiornati / The official data were updated", at).await?;
+                    }
+                }
 
                 tx.commit().await?;
                 Ok(())
