@@ -15,7 +15,7 @@ use openwelfare::auth::totp;
 use openwelfare::auth::UserStatus;
 use time::OffsetDateTime;
 
-const PASSWORD: &str = "tortellini sotto le due torri";
+use common::web::PASSWORD;
 const NEW_PASSWORD: &str = "la nebbia sale dal reno a novembre";
 
 async fn log_in(browser: &mut Browser, email: &str, password: &str) -> Page {
@@ -34,30 +34,7 @@ async fn log_in(browser: &mut Browser, email: &str, password: &str) -> Page {
 
 /// A user made directly in the store (for stories that are not about sign-up).
 async fn make_user(server: &Server, email: &str, role: Role, verified: bool) -> i64 {
-    let now = OffsetDateTime::now_utc();
-    let hash = server
-        .state
-        .auth
-        .passwords
-        .hash(PASSWORD)
-        .await
-        .expect("hash");
-    server
-        .state
-        .store
-        .create_user(
-            &NewUser {
-                email,
-                display_name: "Test user",
-                password_hash: Some(&hash),
-                role,
-                lang: "it",
-                verified_at: verified.then_some(now),
-            },
-            now,
-        )
-        .await
-        .expect("user")
+    server.user(email, "Test user", role, verified).await
 }
 
 fn unix_now() -> u64 {

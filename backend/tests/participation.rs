@@ -12,14 +12,13 @@ mod common;
 use common::web::{Browser, Server};
 use common::ws::{connect, next, subscribe};
 use common::TestDb;
-use openwelfare::auth::model::NewUser;
 use openwelfare::auth::totp;
 use openwelfare::auth::Role;
 use openwelfare::participation::ContentStatus;
 use serde_json::json;
 use time::OffsetDateTime;
 
-const PASSWORD: &str = "tortellini sotto le due torri";
+use common::web::PASSWORD;
 
 async fn server_with_data(db: &TestDb) -> Server {
     openwelfare::import::run(
@@ -34,30 +33,7 @@ async fn server_with_data(db: &TestDb) -> Server {
 }
 
 async fn user(server: &Server, email: &str, name: &str, role: Role, verified: bool) -> i64 {
-    let now = OffsetDateTime::now_utc();
-    let hash = server
-        .state
-        .auth
-        .passwords
-        .hash(PASSWORD)
-        .await
-        .expect("hash");
-    server
-        .state
-        .store
-        .create_user(
-            &NewUser {
-                email,
-                display_name: name,
-                password_hash: Some(&hash),
-                role,
-                lang: "it",
-                verified_at: verified.then_some(now),
-            },
-            now,
-        )
-        .await
-        .expect("user")
+    server.user(email, name, role, verified).await
 }
 
 async fn signed_in(server: &Server, email: &str) -> Browser {

@@ -28,7 +28,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { AXE, readMailLink, setUp } from './harness.js';
+import { AXE, HttpClient, readMailLink, setUp } from './harness.js';
 
 const PASSWORD = 'tortellini sotto le due torri';
 const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
@@ -56,54 +56,8 @@ const newEmail = (tag) => `${tag}-${process.pid}-${(serial += 1)}@example.org`;
 
 // ---------------------------------------------------------------- HTTP, outside the browser
 
-/** fetch with a cookie jar, no redirect following, Origin set as a browser would. */
-class Client {
-  constructor(base) {
-    this.base = base;
-    this.jar = new Map();
-  }
-
-  keep(response) {
-    for (const line of response.headers.getSetCookie()) {
-      const [pair, ...attributes] = line.split(';');
-      const at = pair.indexOf('=');
-      const name = pair.slice(0, at).trim();
-      const value = pair.slice(at + 1).trim();
-      const gone = attributes.some((a) => /^\s*max-age=0\s*$/i.test(a));
-      if (gone || value === '') this.jar.delete(name);
-      else this.jar.set(name, value);
-    }
-  }
-
-  async request(path, init = {}) {
-    const response = await fetch(new URL(path, this.base), {
-      ...init,
-      redirect: 'manual',
-      headers: {
-        ...init.headers,
-        cookie: [...this.jar].map(([k, v]) => `${k}=${v}`).join('; '),
-      },
-    });
-    this.keep(response);
-    return { status: response.status, location: response.headers.get('location'), text: await response.text() };
-  }
-
-  get(path) {
-    return this.request(path);
-  }
-
-  /** GET `page` for its form's csrf field, then POST `fields` to `action`. */
-  async submit(page, action, fields) {
-    const form = await this.get(page);
-    const csrf = form.text.match(/name="csrf" value="([^"]+)"/)?.[1];
-    assert.ok(csrf, `${page} has a csrf field (status ${form.status})`);
-    return this.request(action, {
-      method: 'POST',
-      headers: { origin: this.base, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ csrf, ...fields }).toString(),
-    });
-  }
-}
+// The cookie-jar client lives in the harness (shared with participation.test.js).
+const Client = HttpClient;
 
 /**
  * Sign up by HTTP and follow the verification link: a verified account,

@@ -81,7 +81,43 @@ impl TestDb {
     }
 }
 
+/// The password of the users the tests make.
+pub const PASSWORD: &str = "tortellini sotto le due torri";
+
 impl Server {
+    /// A user made directly in the store (for stories not about sign-up), with `PASSWORD`.
+    pub async fn user(
+        &self,
+        email: &str,
+        name: &str,
+        role: openwelfare::auth::Role,
+        verified: bool,
+    ) -> i64 {
+        let now = time::OffsetDateTime::now_utc();
+        let hash = self
+            .state
+            .auth
+            .passwords
+            .hash(PASSWORD)
+            .await
+            .expect("hash");
+        self.state
+            .store
+            .create_user(
+                &openwelfare::auth::model::NewUser {
+                    email,
+                    display_name: name,
+                    password_hash: Some(&hash),
+                    role,
+                    lang: "it",
+                    verified_at: verified.then_some(now),
+                },
+                now,
+            )
+            .await
+            .expect("user")
+    }
+
     pub fn browser(&self) -> Browser {
         Browser::new(&self.base)
     }
