@@ -421,20 +421,44 @@ async fn the_first_admin_is_created_from_the_command_line_postgres() {
     the_first_admin_is_created_from_the_command_line(Kind::Postgres).await
 }
 
-/// Two `openwelfare serve` processes on one PostgreSQL: an annotation
-/// posted through A reaches a websocket client connected to B; both stop
-/// on SIGTERM with the socket open, closing it with 1001.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_processes_on_one_postgresql_share_live_events() {
+async fn post_annotation(browser: &mut common::web::Browser, title: &str) {
+    browser.get("/quartieri/navile").await;
+    let posted = browser
+        .post(
+            "/quartieri/navile/annotazioni",
+            &[
+                ("title", title),
+                ("body", "Attraverso il server"),
+                ("lon", "11.3466"),
+                ("lat", "44.5128"),
+            ],
+        )
+        .await;
+    assert_eq!(posted.status, 303);
+}
+
+/// The real binary, live: an annotation posted over HTTP reaches a
+/// websocket client with its payload; a client that reconnects with
+/// `since` gets what it missed; SIGTERM closes open sockets with 1001. On
+/// PostgreSQL the poster and the listener are two `openwelfare serve`
+/// processes on one database (LISTEN/NOTIFY between them); on SQLite, one.
+async fn live_events_through_the_binary(kind: Kind) {
     use futures_util::StreamExt;
     use tokio_tungstenite::tungstenite::Message;
 
-    let db = TestDb::new(Kind::Postgres).await;
+    let db = TestDb::new(kind).await;
     let mirror = mirror();
     let mut a = serve(&db.url, &mirror);
     wait_ready(&a, "loaded").await;
-    let mut b = serve(&db.url, &mirror);
-    wait_ready(&b, "loaded").await;
+    let mut b = match kind {
+        Kind::Postgres => {
+            let b = serve(&db.url, &mirror);
+            wait_ready(&b, "loaded").await;
+            Some(b)
+        }
+        Kind::Sqlite => None,
+    };
+    let listen_base = b.as_ref().map_or(a.base.clone(), |b| b.base.clone());
     let made = admin_create(
         &db.url,
         &["--email", "ann@example.org", "--password-stdin"],
@@ -442,7 +466,7 @@ async fn two_processes_on_one_postgresql_share_live_events() {
     );
     assert!(made.status.success(), "{}", stderr(&made));
 
-    let mut socket = common::ws::connect_to(&b.base, None).await;
+    let mut socket = common::ws::connect_to(&listen_base, None).await;
     common::ws::subscribe(&mut socket, &["map"], None).await;
 
     let mut browser = common::web::Browser::new(&a.base);
@@ -458,25 +482,14 @@ async fn two_processes_on_one_postgresql_share_live_events() {
         )
         .await;
     assert_eq!(logged.status, 303);
-    browser.get("/quartieri/navile").await;
-    let posted = browser
-        .post(
-            "/quartieri/navile/annotazioni",
-            &[
-                ("title", "Da A a B"),
-                ("body", "Attraverso PostgreSQL"),
-                ("lon", "11.3466"),
-                ("lat", "44.5128"),
-            ],
-        )
-        .await;
-    assert_eq!(posted.status, 303);
+    post_annotation(&mut browser, "Prima").await;
     let event = common::ws::next(&mut socket, 10).await;
     assert_eq!(event["topic"], "area:q2016-navile");
-    assert_eq!(event["data"]["annotation"]["title"], "Da A a B");
-    // B draws the marker too (its map cache follows the outbox).
+    assert_eq!(event["data"]["annotation"]["title"], "Prima");
+    let first = event["id"].as_i64().unwrap();
+    // The listener's map draws the marker too (its map cache follows the outbox).
     let id = event["data"]["annotation"]["id"].as_i64().unwrap();
-    let home = reqwest::get(format!("{}/", b.base))
+    let home = reqwest::get(format!("{listen_base}/"))
         .await
         .unwrap()
         .text()
@@ -484,12 +497,37 @@ async fn two_processes_on_one_postgresql_share_live_events() {
         .unwrap();
     assert!(
         home.contains(&format!("/annotazioni/{id}")),
-        "B's map shows A's annotation"
+        "the map shows the annotation"
     );
 
+    // Away while two more are posted; back with `since`: both, in order.
+    drop(socket);
+    post_annotation(&mut browser, "Seconda").await;
+    post_annotation(&mut browser, "Terza").await;
+    let mut socket = common::ws::connect_to(&listen_base, None).await;
+    common::ws::send(
+        &mut socket,
+        serde_json::json!({"type": "subscribe", "topics": ["map"], "since": first}),
+    )
+    .await;
+    let second = common::ws::next(&mut socket, 10).await;
+    let third = common::ws::next(&mut socket, 10).await;
+    assert_eq!(
+        (
+            second["data"]["annotation"]["title"].as_str(),
+            third["data"]["annotation"]["title"].as_str()
+        ),
+        (Some("Seconda"), Some("Terza"))
+    );
+    assert_eq!(
+        common::ws::next(&mut socket, 10).await["type"],
+        "subscribed"
+    );
+
+    let listener = b.as_mut().unwrap_or(&mut a);
     assert!(
-        terminate(&mut b).success(),
-        "B stops cleanly with a websocket open"
+        terminate(listener).success(),
+        "stops cleanly with a websocket open"
     );
     let closed = tokio::time::timeout(Duration::from_secs(5), async {
         loop {
@@ -503,5 +541,18 @@ async fn two_processes_on_one_postgresql_share_live_events() {
     .await
     .expect("closed in time");
     assert_eq!(closed, Some(1001));
-    assert!(terminate(&mut a).success());
+    if b.is_some() {
+        assert!(terminate(&mut a).success());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_events_through_the_binary_sqlite() {
+    live_events_through_the_binary(Kind::Sqlite).await
+}
+
+/// Two `openwelfare serve` processes on one PostgreSQL.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_events_through_two_binaries_on_one_postgresql() {
+    live_events_through_the_binary(Kind::Postgres).await
 }
