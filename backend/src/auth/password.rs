@@ -185,10 +185,15 @@ impl Passwords {
             self.waiting.fetch_sub(1, Ordering::SeqCst);
             return Err(HashError::Busy);
         }
+        // The place in the queue is given back however the wait ends, also
+        // when the request is dropped while waiting (the client went away):
+        // otherwise dropped requests would fill the queue for good.
+        let place = QueuePlace(&self.waiting);
         let permit = self.permits.clone().acquire_owned().await;
-        self.waiting.fetch_sub(1, Ordering::SeqCst);
+        drop(place);
         let permit = permit.map_err(|e| HashError::Internal(e.to_string()))?;
         let result = tokio::task::spawn_blocking(move || {
+            lower_priority();
             let out = work();
             drop(permit);
             out
@@ -196,6 +201,38 @@ impl Passwords {
         .await
         .map_err(|e| HashError::Internal(e.to_string()))?;
         Ok(result)
+    }
+}
+
+/// One place in the hashing queue, released on drop.
+struct QueuePlace<'a>(&'a AtomicUsize);
+
+impl Drop for QueuePlace<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Hashing yields to the request workers: the blocking thread that runs it
+/// gets a lower scheduling priority (nice 10, per thread on Linux), so a
+/// flood of log-ins slows log-ins, not the map.
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    {
+        thread_local! {
+            static LOWERED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+        }
+        LOWERED.with(|lowered| {
+            if !lowered.get() {
+                // SAFETY: setpriority with this thread's id changes only this
+                // thread's nice value; an error (no permission) leaves it as it was.
+                unsafe {
+                    let tid = libc::gettid();
+                    libc::setpriority(libc::PRIO_PROCESS, tid as libc::id_t, 10);
+                }
+                lowered.set(true);
+            }
+        });
     }
 }
 
@@ -313,6 +350,44 @@ mod tests {
                 ok: false,
                 needs_rehash: false
             }
+        );
+    }
+
+    #[tokio::test]
+    async fn a_request_dropped_while_waiting_gives_its_place_back() {
+        let passwords = Arc::new(Passwords::new(1, 2).unwrap());
+        // One hash running, two waiting; then the two waiters go away.
+        let running = {
+            let p = passwords.clone();
+            tokio::spawn(async move { p.hash("tortellini sotto le due torri").await })
+        };
+        tokio::task::yield_now().await;
+        let mut waiters = Vec::new();
+        for _ in 0..2 {
+            let p = passwords.clone();
+            waiters.push(tokio::spawn(async move {
+                p.hash("tortellini sotto le due torri").await
+            }));
+        }
+        tokio::task::yield_now().await;
+        for w in &waiters {
+            w.abort();
+        }
+        for w in waiters {
+            let _ = w.await;
+        }
+        assert_eq!(
+            passwords.waiting.load(Ordering::SeqCst),
+            0,
+            "aborted waiters released their places"
+        );
+        running.await.unwrap().unwrap();
+        assert!(
+            passwords
+                .hash("tortellini sotto le due torri")
+                .await
+                .is_ok(),
+            "and the queue still takes work"
         );
     }
 
