@@ -193,7 +193,6 @@ impl Passwords {
         drop(place);
         let permit = permit.map_err(|e| HashError::Internal(e.to_string()))?;
         let result = tokio::task::spawn_blocking(move || {
-            lower_priority();
             let out = work();
             drop(permit);
             out
@@ -210,29 +209,6 @@ struct QueuePlace<'a>(&'a AtomicUsize);
 impl Drop for QueuePlace<'_> {
     fn drop(&mut self) {
         self.0.fetch_sub(1, Ordering::SeqCst);
-    }
-}
-
-/// Hashing yields to the request workers: the blocking thread that runs it
-/// gets a lower scheduling priority (nice 10, per thread on Linux), so a
-/// flood of log-ins slows log-ins, not the map.
-fn lower_priority() {
-    #[cfg(target_os = "linux")]
-    {
-        thread_local! {
-            static LOWERED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-        }
-        LOWERED.with(|lowered| {
-            if !lowered.get() {
-                // SAFETY: setpriority with this thread's id changes only this
-                // thread's nice value; an error (no permission) leaves it as it was.
-                unsafe {
-                    let tid = libc::gettid();
-                    libc::setpriority(libc::PRIO_PROCESS, tid as libc::id_t, 10);
-                }
-                lowered.set(true);
-            }
-        });
     }
 }
 
