@@ -76,6 +76,8 @@ pub async fn prepare(config: Config, store: Arc<dyn Store>) -> Result<AppState, 
                     if let Err(e) = state.reference.reload().await {
                         tracing::error!(error = %e, "cannot reload the imported data");
                     }
+                    // Its events go out now, not at the next poll.
+                    state.hub.poke();
                     DataStatus::Loaded
                 }
                 Err(e) => {
