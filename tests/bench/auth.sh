@@ -626,7 +626,7 @@ cat <<EOF
 - openwelfare: working tree at $GIT_REV, release profile ($BIN, $BIN_ID; $BUILT); PostgreSQL $PG_VERSION; wrk $WRK_VERSION
 - data: $DATA, imported by each server on its first start (each waited for /readyz 200 with "data":"loaded")
 - servers: OPENWELFARE_LOG_LEVEL=warn, OPENWELFARE_AUTH_RATE_PER_IP=$HIGH_RATE and OPENWELFARE_AUTH_RATE_PER_ACCOUNT=$HIGH_RATE
-  (parts 1, 2, 4; the configuration's maximum); argon2id m=19 MiB t=2 p=1, 2 permits, queue 64
+  (parts 1, 2, 4; the configuration's maximum); argon2id m=19 MiB t=2 p=1, one hashing thread at background priority (SCHED_IDLE), queue 64, 1 s pause before a 503
 
 ## 1. Log-in: POST $TOKEN_PATH
 
@@ -657,7 +657,7 @@ cat <<EOF
 
 Home: \`wrk -t$HOME_THREADS -c$HOME_CONNECTIONS -d${HOME_SECS}s --latency -H 'Accept-Encoding: gzip' /\` ($HOME_BYTES bytes, $HOME_GZ_BYTES gzipped).
 Load: a second wrk at the same time, \`wrk -t$LOAD_THREADS -cN -d$((HOME_SECS + 2 * LEAD_SECS))s --timeout $LOGIN_TIMEOUT --latency -s tests/bench/login.lua\`
-with a wrong password, started ${LEAD_SECS}s before the home wrk: N = $LOAD_CONNECTIONS ("load", within the 2 + 64 hashing
+with a wrong password, started ${LEAD_SECS}s before the home wrk: N = $LOAD_CONNECTIONS ("load", within the 1 + 64 hashing
 slots) and N = $FLOOD_CONNECTIONS ("flood", beyond them). $HOME_ROUNDS rounds of alone, load, flood per backend, each on a
 restarted server after a ${WARMUP_SECS}s warm-up of GET /. Median (min–max); ratios are of medians.
 Targets: p99 ratio <= 2, requests/s ratio >= 0.5.

@@ -6,6 +6,7 @@
 
 pub mod csrf;
 pub mod fiscal;
+pub mod hashing;
 pub mod limits;
 pub mod model;
 pub mod password;
@@ -62,8 +63,12 @@ impl Auth {
         };
         let issuer = config.public_url.as_str().trim_end_matches('/').to_string();
         Ok(Auth {
-            // Two hashes at once on two cores; a short queue behind them.
-            passwords: password::Passwords::new(2, 64)?,
+            // One hash at a time, at background priority: two at once made
+            // the map's p99 2.0-2.4 x its p99 alone under log-in load
+            // even at background priority (19 MiB each through the caches);
+            // one, 1.1-1.8 x (docs/BENCHMARKS.md, section e). A short
+            // queue behind it.
+            passwords: password::Passwords::new(1, 64)?,
             tokens: token::Tokens::new(&derive_key(secret.as_bytes(), "jwt"), &issuer),
             csrf: csrf::Csrf::new(&derive_key(secret.as_bytes(), "csrf")),
             limits: limits::Limits::new(config.auth_rate_per_ip, config.auth_rate_per_account),
