@@ -130,59 +130,18 @@ fi
 
 # --- temp dir, processes, cleanup ------------------------------------------------
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/ow-bench-auth.XXXXXX")
-PIDS=() # servers and background wrk, all children of this shell
-PG_OK=0
-PG_CREATED=0
-running() { # PID: alive and not a zombie
-    local state
-    state=$(awk '{ sub(/^.*\) /, ""); print $1 }' "/proc/$1/stat" 2>/dev/null || true)
-    [[ -n $state && $state != Z ]]
-}
-stop_pid() { # PID (a child of this shell): TERM, bounded wait, KILL, reap
-    local pid=$1 keep=() p
-    if running "$pid"; then
-        kill "$pid" 2>/dev/null || true
-        for _ in $(seq 50); do running "$pid" || break; sleep 0.1; done
-        kill -9 "$pid" 2>/dev/null || true
-    fi
-    wait "$pid" 2>/dev/null || true
-    for p in "${PIDS[@]}"; do [[ $p == "$pid" ]] || keep+=("$p"); done
-    PIDS=("${keep[@]}")
-}
-cleanup() {
-    local status=$?
-    set +e
-    for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
-    if ((PG_CREATED)); then
-        psql_admin -c "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" >/dev/null 2>&1
-    fi
-    if [[ -n "${OW_BENCH_KEEP:-}" ]]; then
-        mkdir -p "$OW_BENCH_KEEP" && cp -r "$TMP/logs" "$OW_BENCH_KEEP/" 2>/dev/null
-    fi
-    rm -rf "$TMP"
-    exit "$status"
-}
-trap cleanup EXIT
+# shellcheck source=tests/bench/lib.sh
+source "$BENCH/lib.sh" # PIDS (servers and background wrk), stop_pid, bench_cleanup, pg_connect...
+trap bench_cleanup EXIT
 trap 'exit 130' INT TERM
 mkdir -p "$TMP/logs" "$TMP/mail"
 
 # --- PostgreSQL ----------------------------------------------------------------------
-ADMIN_DB=${OW_BENCH_PG_ADMIN_DB:-}
-psql_admin() { psql "$PG_BASE/$ADMIN_DB" -v ON_ERROR_STOP=1 -qAt "$@"; }
-if [[ -z "$ADMIN_DB" ]]; then
-    for db in test postgres; do
-        if psql "$PG_BASE/$db" -qAtc 'select 1' >/dev/null 2>&1; then ADMIN_DB=$db; break; fi
-    done
-fi
-if [[ -n "$ADMIN_DB" ]] && psql_admin -c 'select 1' >/dev/null 2>&1; then
-    PG_OK=1
-    PG_VERSION=$(psql_admin -c 'show server_version')
-    PG_CREATED=1
-    psql_admin -c "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" >/dev/null 2>&1
-    psql_admin -c "CREATE DATABASE $PG_DB" >/dev/null
+pg_connect
+if ((PG_OK)); then
+    pg_fresh_db
 else
     log "PostgreSQL not reachable at $PG_BASE: SQLite only"
-    PG_VERSION="not reachable"
 fi
 
 # --- machine -------------------------------------------------------------------------
@@ -195,34 +154,13 @@ WRK_VERSION=$(wrk -v 2>&1 | head -1 | awk '{ print $2 }' || true)
 CLK_TCK=$(getconf CLK_TCK)
 # The commit, read from .git without running git (the working tree may differ
 # from it: the binary's checksum and time identify what was measured).
-GIT_REV=unknown
-if [[ -f $ROOT/.git/HEAD ]]; then
-    head=$(<"$ROOT/.git/HEAD")
-    if [[ $head == ref:* ]]; then
-        ref=${head#ref: }
-        head=$(cat "$ROOT/.git/$ref" 2>/dev/null ||
-            awk -v r="$ref" '$2 == r { print $1 }' "$ROOT/.git/packed-refs" 2>/dev/null || true)
-    fi
-    [[ -z $head ]] || GIT_REV="HEAD ${head:0:7}"
-fi
+GIT_REV=$(git_rev)
 BIN_ID="sha256 $(sha256sum "$BIN" | cut -c1-12), built $(date -u -r "$BIN" '+%F %T UTC')"
 
 # CPU accounting, in clock ticks
 # "busy steal": user + nice + system; irq and softirq are left out, as most of
 # them here is loopback traffic of the benchmark's own that no process is charged for.
 machine_ticks() { awk '/^cpu / { print $2 + $3 + $4, $9 }' /proc/stat; }
-proc_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
-pg_ticks() { # every process named postgres (its backends serve the sqlx pool)
-    local f sum=0 t
-    for f in /proc/[0-9]*/stat; do
-        { read -r t <"$f"; } 2>/dev/null || continue
-        [[ $t == *' (postgres) '* ]] || continue
-        t=${t#*) }
-        set -- $t
-        sum=$((sum + ${12} + ${13}))
-    done
-    echo "$sum"
-}
 now() { date +%s.%N; }
 # others_pct MACHINE_TICKS_DELTA OWN_SECONDS WALL_SECONDS -> % of all cores used by other processes
 others_pct() {

@@ -86,54 +86,16 @@ BIN=$TARGET_DIR/release/openwelfare
 
 # --- temp dir, cleanup -----------------------------------------------------------
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/ow-bench.XXXXXX")
-PIDS=()
-PG_OK=0
-PG_CREATED=0
-cleanup() {
-    local status=$?
-    set +e
-    for pid in "${PIDS[@]}"; do
-        kill "$pid" 2>/dev/null
-    done
-    for pid in "${PIDS[@]}"; do
-        # bounded wait for each server
-        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        kill -9 "$pid" 2>/dev/null
-    done
-    if ((PG_CREATED)); then
-        psql_admin -c "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" >/dev/null 2>&1
-    fi
-    if [[ -n "${OW_BENCH_KEEP:-}" ]]; then
-        mkdir -p "$OW_BENCH_KEEP" && cp -r "$TMP/logs" "$OW_BENCH_KEEP/" 2>/dev/null
-    fi
-    rm -rf "$TMP"
-    exit "$status"
-}
-trap cleanup EXIT
+# shellcheck source=tests/bench/lib.sh
+source "$ROOT/tests/bench/lib.sh" # PIDS (servers), stop_pid, bench_cleanup, pg_connect...
+trap bench_cleanup EXIT
 trap 'exit 130' INT TERM
 mkdir -p "$TMP/logs" "$TMP/www/api/v1" "$TMP/nginx"
 chmod 755 "$TMP"  # nginx workers run as an unprivileged user when started as root
 
 # --- PostgreSQL ------------------------------------------------------------------
-ADMIN_DB=${OW_BENCH_PG_ADMIN_DB:-}
-psql_admin() { psql "$PG_BASE/$ADMIN_DB" -v ON_ERROR_STOP=1 -qAt "$@"; }
-if [[ -z "$ADMIN_DB" ]]; then
-    for db in test postgres; do
-        if psql "$PG_BASE/$db" -qAtc 'select 1' >/dev/null 2>&1; then ADMIN_DB=$db; break; fi
-    done
-fi
-if [[ -n "$ADMIN_DB" ]] && psql_admin -c 'select 1' >/dev/null 2>&1; then
-    PG_OK=1
-    PG_VERSION=$(psql_admin -c 'show server_version')
-else
-    log "PostgreSQL not reachable at $PG_BASE: its rows will read n/a"
-    PG_VERSION="not reachable"
-fi
-pg_fresh() {
-    PG_CREATED=1
-    psql_admin -c "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" >/dev/null
-    psql_admin -c "CREATE DATABASE $PG_DB" >/dev/null
-}
+pg_connect
+((PG_OK)) || log "PostgreSQL not reachable at $PG_BASE: its rows will read n/a"
 
 # --- statistics --------------------------------------------------------------------
 # stats "v1 v2 ..." -> "median min max" (numbers, sorted numerically)
@@ -195,7 +157,7 @@ for i in $(seq "$IMPORT_RUNS"); do
     log "import $i/$IMPORT_RUNS sqlite:   wall ${wall}s, reported ${rep}s"
     SQLITE_DB=$db
     if ((PG_OK)); then
-        pg_fresh
+        pg_fresh_db
         res=$(import_once "postgres-$i" "$PG_BASE/$PG_DB"); read -r wall rep <<<"$res"
         IMPORT_PG_WALL+=" $wall" IMPORT_PG_REP+=" $rep"
         log "import $i/$IMPORT_RUNS postgres: wall ${wall}s, reported ${rep}s"

@@ -1,0 +1,98 @@
+# Shared by the benchmark scripts (sourced, not run): child processes,
+# clean-up, the PostgreSQL admin connection, the commit and CPU accounting.
+#
+# The sourcing script sets ROOT, PG_BASE, PG_DB and TMP, keeps its
+# background processes in PIDS, and defines log.
+
+PIDS=()
+PG_OK=0
+PG_CREATED=0
+
+running() { # PID: alive and not a zombie
+    local state
+    state=$(awk '{ sub(/^.*\) /, ""); print $1 }' "/proc/$1/stat" 2>/dev/null || true)
+    [[ -n $state && $state != Z ]]
+}
+
+stop_pid() { # PID (a child of this shell): TERM, wait at most 10 s, KILL, reap
+    local pid=$1 keep=() p
+    if running "$pid"; then
+        kill "$pid" 2>/dev/null || true
+        for _ in $(seq 100); do running "$pid" || break; sleep 0.1; done
+        kill -9 "$pid" 2>/dev/null || true
+    fi
+    wait "$pid" 2>/dev/null || true
+    for p in "${PIDS[@]}"; do [[ $p == "$pid" ]] || keep+=("$p"); done
+    PIDS=("${keep[@]}")
+}
+
+# On exit: stop every child, drop the database if this run made it, keep
+# the logs where OW_BENCH_KEEP says, remove the temp dir.
+bench_cleanup() {
+    local status=$?
+    set +e
+    for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
+    if ((PG_CREATED)); then
+        psql_admin -c "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" >/dev/null 2>&1
+    fi
+    if [[ -n "${OW_BENCH_KEEP:-}" ]]; then
+        mkdir -p "$OW_BENCH_KEEP" && cp -r "$TMP/logs" "$OW_BENCH_KEEP/" 2>/dev/null
+    fi
+    rm -rf "$TMP"
+    exit "$status"
+}
+
+psql_admin() { psql "$PG_BASE/$ADMIN_DB" -v ON_ERROR_STOP=1 -qAt "$@"; }
+
+# Find a database to run CREATE/DROP from (OW_BENCH_PG_ADMIN_DB, else test,
+# else postgres). Sets PG_OK=1 and PG_VERSION when PostgreSQL answers.
+pg_connect() {
+    ADMIN_DB=${OW_BENCH_PG_ADMIN_DB:-}
+    if [[ -z "$ADMIN_DB" ]]; then
+        for db in test postgres; do
+            if psql "$PG_BASE/$db" -qAtc 'select 1' >/dev/null 2>&1; then ADMIN_DB=$db; break; fi
+        done
+    fi
+    if [[ -n "$ADMIN_DB" ]] && psql_admin -c 'select 1' >/dev/null 2>&1; then
+        PG_OK=1
+        PG_VERSION=$(psql_admin -c 'show server_version')
+    else
+        PG_VERSION="not reachable"
+    fi
+}
+
+pg_fresh_db() { # drop and create PG_DB; bench_cleanup drops it again
+    PG_CREATED=1
+    psql_admin -c "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" >/dev/null 2>&1
+    psql_admin -c "CREATE DATABASE $PG_DB" >/dev/null
+}
+
+git_rev() { # the commit, read from .git without running git
+    local head ref
+    if [[ -f $ROOT/.git/HEAD ]]; then
+        head=$(<"$ROOT/.git/HEAD")
+        if [[ $head == ref:* ]]; then
+            ref=${head#ref: }
+            head=$(cat "$ROOT/.git/$ref" 2>/dev/null ||
+                awk -v r="$ref" '$2 == r { print $1 }' "$ROOT/.git/packed-refs" 2>/dev/null || true)
+        fi
+        [[ -z $head ]] || { echo "HEAD ${head:0:7}"; return; }
+    fi
+    echo unknown
+}
+
+# CPU time in clock ticks (utime + stime) of one process, and of every
+# process named postgres (its backends serve the server's pool).
+proc_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+pg_ticks() {
+    local f sum=0 t
+    for f in /proc/[0-9]*/stat; do
+        { read -r t <"$f"; } 2>/dev/null || continue
+        [[ $t == *' (postgres) '* ]] || continue
+        t=${t#*) }
+        # shellcheck disable=SC2086
+        set -- $t
+        sum=$((sum + ${12} + ${13}))
+    done
+    echo "$sum"
+}
