@@ -52,6 +52,8 @@ set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 ROOT=$(pwd)
+# shellcheck source=tests/bench/lib.sh
+source "$ROOT/tests/bench/lib.sh" # PIDS, stop_pid, bench_cleanup, pg_connect, find_data_mirror...
 BENCH=$ROOT/tests/bench
 
 LOGIN_ROUNDS=${LOGIN_ROUNDS:-3}
@@ -89,30 +91,13 @@ TIMEFORMAT='%3U %3S'
 
 case $PASSWORD in *'"'* | *'\'*) echo "OW_BENCH_PASSWORD: no quotes or backslashes, please" >&2; exit 1 ;; esac
 
-if [[ -n "${OW_BENCH_DATA:-}" ]]; then
-    DATA=$OW_BENCH_DATA
-elif [[ -d "$ROOT/../shared/data" ]]; then
-    DATA=$(cd "$ROOT/../shared/data" && pwd)
-else
-    DATA=/work/shared/data
-fi
-[[ -d "$DATA" ]] || { echo "no data mirror at $DATA (set OW_BENCH_DATA)" >&2; exit 1; }
+find_data_mirror # DATA
 
 log() { printf '== %s\n' "$*" >&2; }
 die() { printf 'auth.sh: %s\n' "$*" >&2; exit 1; }
 
 # --- tools -------------------------------------------------------------------
-SUDO=
-if [[ $(id -u) -ne 0 ]]; then SUDO=sudo; fi
-need_apt=()
-command -v wrk >/dev/null || need_apt+=(wrk)
-command -v curl >/dev/null || need_apt+=(curl)
-command -v psql >/dev/null || need_apt+=(postgresql-client)
-if ((${#need_apt[@]})); then
-    log "installing ${need_apt[*]}"
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}"
-fi
+need_tools wrk:wrk curl:curl psql:postgresql-client
 
 # --- build -------------------------------------------------------------------
 if [[ -n ${OW_BENCH_BIN:-} ]]; then
@@ -130,8 +115,6 @@ fi
 
 # --- temp dir, processes, cleanup ------------------------------------------------
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/ow-bench-auth.XXXXXX")
-# shellcheck source=tests/bench/lib.sh
-source "$BENCH/lib.sh" # PIDS (servers and background wrk), stop_pid, bench_cleanup, pg_connect...
 trap bench_cleanup EXIT
 trap 'exit 130' INT TERM
 mkdir -p "$TMP/logs" "$TMP/mail"
@@ -176,13 +159,6 @@ for p in "$PORT" $((PORT + 1)) $((PORT + 2)); do
 done
 
 declare -A SERVER_PID SERVER_PORT SERVER_ARGS
-ow_env() { # NAME DATABASE_URL PORT PER_IP PER_ACCOUNT -> OW_ENV: the server's settings
-    mkdir -p "$TMP/mail/$1"
-    OW_ENV=(OPENWELFARE_DATABASE_URL="$2" OPENWELFARE_BIND="127.0.0.1:$3"
-        OPENWELFARE_DATA_MIRROR="$DATA" OPENWELFARE_LOG_LEVEL=warn
-        OPENWELFARE_MAIL_URL="file:$TMP/mail/$1"
-        OPENWELFARE_AUTH_RATE_PER_IP="$4" OPENWELFARE_AUTH_RATE_PER_ACCOUNT="$5")
-}
 
 # start NAME DATABASE_URL PORT PER_IP PER_ACCOUNT: start the server and wait
 # until /readyz says 200 with "data":"loaded" (it imports on first start).
@@ -487,15 +463,6 @@ done
 stop_pid "${SERVER_PID[limited]}"
 
 # --- report -----------------------------------------------------------------------------------
-stats() { # "v1 v2 ..." -> "median min max"
-    tr ' ' '\n' <<<"$1" | awk 'NF && $1 != "n/a"' | sort -g | awk '
-        { v[NR] = $1 }
-        END {
-            if (NR == 0) { print "n/a n/a n/a"; exit }
-            m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-            print m, v[1], v[NR]
-        }'
-}
 fmt() { # VALUE DECIMALS, or g for 3 significant digits
     awk -v x="$1" -v d="$2" 'BEGIN {
         if (x == "n/a") print x

@@ -1,8 +1,8 @@
 # Shared by the benchmark scripts (sourced, not run): child processes,
 # clean-up, the PostgreSQL admin connection, the commit and CPU accounting.
 #
-# The sourcing script sets ROOT, PG_BASE, PG_DB and TMP, keeps its
-# background processes in PIDS, and defines log.
+# Source it right after setting ROOT. The sourcing script then sets
+# PG_BASE, PG_DB and TMP, and keeps its background processes in PIDS.
 
 PIDS=()
 PG_OK=0
@@ -40,6 +40,19 @@ bench_cleanup() {
     fi
     rm -rf "$TMP"
     exit "$status"
+}
+
+# The data mirror: OW_BENCH_DATA, else ../shared/data beside the project,
+# else /work/shared/data. Sets DATA; exits when there is none.
+find_data_mirror() {
+    if [[ -n "${OW_BENCH_DATA:-}" ]]; then
+        DATA=$OW_BENCH_DATA
+    elif [[ -d "$ROOT/../shared/data" ]]; then
+        DATA=$(cd "$ROOT/../shared/data" && pwd)
+    else
+        DATA=/work/shared/data
+    fi
+    [[ -d "$DATA" ]] || { echo "no data mirror at $DATA (set OW_BENCH_DATA)" >&2; exit 1; }
 }
 
 psql_admin() { psql "$PG_BASE/$ADMIN_DB" -v ON_ERROR_STOP=1 -qAt "$@"; }
@@ -95,4 +108,41 @@ pg_ticks() {
         sum=$((sum + ${12} + ${13}))
     done
     echo "$sum"
+}
+
+# stats "v1 v2 ..." -> "median min max" (numbers, sorted numerically; n/a left out)
+stats() {
+    tr ' ' '\n' <<<"$1" | awk 'NF && $1 != "n/a"' | sort -g | awk '
+        { v[NR] = $1 }
+        END {
+            if (NR == 0) { print "n/a n/a n/a"; exit }
+            m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+            print m, v[1], v[NR]
+        }'
+}
+
+# ow_env NAME DATABASE_URL PORT [PER_IP PER_ACCOUNT] -> OW_ENV: an
+# openwelfare server's settings (rate limits default to the configuration's
+# maximum, 1,000,000 a minute; mail goes to files under $TMP/mail/NAME).
+ow_env() {
+    mkdir -p "$TMP/mail/$1"
+    OW_ENV=(OPENWELFARE_DATABASE_URL="$2" OPENWELFARE_BIND="127.0.0.1:$3"
+        OPENWELFARE_DATA_MIRROR="$DATA" OPENWELFARE_LOG_LEVEL=warn
+        OPENWELFARE_MAIL_URL="file:$TMP/mail/$1"
+        OPENWELFARE_AUTH_RATE_PER_IP="${4:-1000000}" OPENWELFARE_AUTH_RATE_PER_ACCOUNT="${5:-1000000}")
+}
+
+# need_tools COMMAND:PACKAGE ...: install with apt-get the packages whose
+# command is missing.
+need_tools() {
+    local sudo= want=() pair
+    [[ $(id -u) -eq 0 ]] || sudo=sudo
+    for pair in "$@"; do
+        command -v "${pair%%:*}" >/dev/null || want+=("${pair#*:}")
+    done
+    if ((${#want[@]})); then
+        log "installing ${want[*]}"
+        $sudo apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${want[@]}"
+    fi
 }

@@ -28,6 +28,8 @@ set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 ROOT=$(pwd)
+# shellcheck source=tests/bench/lib.sh
+source "$ROOT/tests/bench/lib.sh" # PIDS, stop_pid, bench_cleanup, pg_connect, find_data_mirror...
 
 IMPORT_RUNS=${IMPORT_RUNS:-5}
 HTTP_ROUNDS=${HTTP_ROUNDS:-3}
@@ -43,14 +45,7 @@ PORT_REF=$((PORT + 2))
 PG_DB=ow_bench
 QUERY=${OW_BENCH_PATH:-'/api/v1/observations?dataset=interventi&variable=totale&year=2014&boundaries=2016'}
 
-if [[ -n "${OW_BENCH_DATA:-}" ]]; then
-    DATA=$OW_BENCH_DATA
-elif [[ -d "$ROOT/../shared/data" ]]; then
-    DATA=$(cd "$ROOT/../shared/data" && pwd)
-else
-    DATA=/work/shared/data
-fi
-[[ -d "$DATA" ]] || { echo "no data mirror at $DATA (set OW_BENCH_DATA)" >&2; exit 1; }
+find_data_mirror # DATA
 
 log() { printf '== %s\n' "$*" >&2; }
 
@@ -86,8 +81,6 @@ BIN=$TARGET_DIR/release/openwelfare
 
 # --- temp dir, cleanup -----------------------------------------------------------
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/ow-bench.XXXXXX")
-# shellcheck source=tests/bench/lib.sh
-source "$ROOT/tests/bench/lib.sh" # PIDS (servers), stop_pid, bench_cleanup, pg_connect...
 trap bench_cleanup EXIT
 trap 'exit 130' INT TERM
 mkdir -p "$TMP/logs" "$TMP/www/api/v1" "$TMP/nginx"
@@ -98,16 +91,6 @@ pg_connect
 ((PG_OK)) || log "PostgreSQL not reachable at $PG_BASE: its rows will read n/a"
 
 # --- statistics --------------------------------------------------------------------
-# stats "v1 v2 ..." -> "median min max" (numbers, sorted numerically)
-stats() {
-    tr ' ' '\n' <<<"$1" | awk 'NF' | sort -g | awk '
-        { v[NR] = $1 }
-        END {
-            if (NR == 0) { print "n/a n/a n/a"; exit }
-            m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-            print m, v[1], v[NR]
-        }'
-}
 fmt() { # VALUE DECIMALS, or VALUE g for 3 significant digits
     awk -v x="$1" -v d="$2" 'BEGIN {
         if (x == "n/a") print x

@@ -56,6 +56,8 @@ set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 ROOT=$(pwd)
+# shellcheck source=tests/bench/lib.sh
+source "$ROOT/tests/bench/lib.sh" # PIDS, stop_pid, bench_cleanup, pg_connect, find_data_mirror...
 
 ROUNDS=${ROUNDS:-3}
 SIZES=${SIZES:-"1000 10000"}
@@ -87,14 +89,7 @@ PASSWORD='tortellini sotto le due torri'
 HIGH_RATE=1000000
 TOPIC=area:q2016-navile
 
-if [[ -n "${OW_BENCH_DATA:-}" ]]; then
-    DATA=$OW_BENCH_DATA
-elif [[ -d "$ROOT/../shared/data" ]]; then
-    DATA=$(cd "$ROOT/../shared/data" && pwd)
-else
-    DATA=/work/shared/data
-fi
-[[ -d "$DATA" ]] || { echo "no data mirror at $DATA (set OW_BENCH_DATA)" >&2; exit 1; }
+find_data_mirror # DATA
 
 log() { printf '== %s\n' "$*" >&2; }
 die() { printf 'ws.sh: %s\n' "$*" >&2; exit 1; }
@@ -104,16 +99,7 @@ die() { printf 'ws.sh: %s\n' "$*" >&2; exit 1; }
 ulimit -n 20000 || die "cannot raise the open-files limit to 20000"
 
 # --- tools -------------------------------------------------------------------
-SUDO=
-if [[ $(id -u) -ne 0 ]]; then SUDO=sudo; fi
-need_apt=()
-command -v curl >/dev/null || need_apt+=(curl)
-command -v psql >/dev/null || need_apt+=(postgresql-client)
-if ((${#need_apt[@]})); then
-    log "installing ${need_apt[*]}"
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}"
-fi
+need_tools curl:curl psql:postgresql-client
 
 # --- build -------------------------------------------------------------------
 TARGET_DIR=${CARGO_TARGET_DIR:-target}
@@ -130,8 +116,6 @@ for b in "$BIN" "$LOAD" "$REF"; do [[ -x $b ]] || die "no binary at $b"; done
 
 # --- temp dir, processes, cleanup ------------------------------------------------
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/ow-bench-ws.XXXXXX")
-# shellcheck source=tests/bench/lib.sh
-source "$ROOT/tests/bench/lib.sh" # PIDS (servers), stop_pid, bench_cleanup, pg_connect...
 trap bench_cleanup EXIT
 trap 'exit 130' INT TERM
 mkdir -p "$TMP/logs" "$TMP/mail"
@@ -167,13 +151,6 @@ for p in $(seq "$PORT" $((PORT + 4))); do
 done
 
 declare -A SERVER_PID
-ow_env() { # NAME DATABASE_URL PORT -> OW_ENV
-    mkdir -p "$TMP/mail/$1"
-    OW_ENV=(OPENWELFARE_DATABASE_URL="$2" OPENWELFARE_BIND="127.0.0.1:$3"
-        OPENWELFARE_DATA_MIRROR="$DATA" OPENWELFARE_LOG_LEVEL=warn
-        OPENWELFARE_MAIL_URL="file:$TMP/mail/$1"
-        OPENWELFARE_AUTH_RATE_PER_IP="$HIGH_RATE" OPENWELFARE_AUTH_RATE_PER_ACCOUNT="$HIGH_RATE")
-}
 # start_ow NAME DATABASE_URL PORT: start openwelfare and wait until /readyz
 # says 200 with "data":"loaded" (it imports on first start).
 start_ow() {
@@ -266,15 +243,6 @@ values() {
     }' "$RESULTS"
 }
 sum() { tr ' ' '\n' <<<"$1" | awk 'NF { s += $1 } END { print s + 0 }'; }
-stats() { # "v1 v2 ..." -> "median min max"
-    tr ' ' '\n' <<<"$1" | awk 'NF' | sort -g | awk '
-        { v[NR] = $1 }
-        END {
-            if (NR == 0) { print "n/a n/a n/a"; exit }
-            m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-            print m, v[1], v[NR]
-        }'
-}
 cell() { # "values" FORMAT -> "median (min–max)"
     local m lo hi
     read -r m lo hi < <(stats "$1")
