@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { AXE, setUp } from './harness.js';
+import { runAxe, setUp, WCAG_TAGS } from './harness.js';
 
 let env;
 before(async () => {
@@ -26,26 +26,12 @@ const PAGES = [
   ['datasets index', '/datasets'],
 ];
 
-const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
-
-function describe(violations) {
-  return violations
-    .map(
-      (v) =>
-        `${v.id} (${v.impact}): ${v.help}\n` +
-        v.nodes
-          .slice(0, 5)
-          .map((n) => `    ${n.target.join(' ')}: ${n.failureSummary.replace(/\s+/g, ' ')}`)
-          .join('\n'),
-    )
-    .join('\n');
-}
 
 for (const [locale, lang] of [
   ['it-IT', 'it'],
   ['en-US', 'en'],
 ]) {
-  test(`no axe violations (${TAGS.join(', ')}) in ${locale}`, async (t) => {
+  test(`no axe violations (${WCAG_TAGS.join(', ')}) in ${locale}`, async (t) => {
     // The pages' CSP allows only same-origin scripts; axe is injected inline.
     const context = await env.browser.newContext({ locale, bypassCSP: true });
     const page = await context.newPage();
@@ -56,13 +42,9 @@ for (const [locale, lang] of [
         const response = await page.goto(env.url + path);
         assert.equal(response.status(), 200, `${path} answers 200`);
         assert.equal(await page.getAttribute('html', 'lang'), lang, `${path} is in ${lang}`);
-        await page.addScriptTag({ path: AXE });
-        const result = await page.evaluate(
-          (tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] }),
-          TAGS,
-        );
-        assert.ok(result.passes.length + result.incomplete.length + result.inapplicable.length > 10, 'axe ran its rules');
-        assert.equal(result.violations.length, 0, `axe on ${path} (${locale}):\n${describe(result.violations)}`);
+        const axe = await runAxe(page);
+        assert.ok(axe.rulesRun > 10, 'axe ran its rules');
+        assert.equal(axe.violations, 0, `axe on ${path} (${locale}):\n${axe.report}`);
         assert.deepEqual(errors, [], `no script errors on ${path}`);
       });
     }
@@ -76,11 +58,8 @@ test('the tooltip shown on focus passes axe too', async () => {
   await page.goto(`${env.url}/`);
   await page.focus('svg.map a[data-name="Navile"]');
   assert.ok(await page.isVisible('.tooltip'));
-  await page.addScriptTag({ path: AXE });
-  const result = await page.evaluate(
-    (tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] }),
-    TAGS,
-  );
-  assert.equal(result.violations.length, 0, describe(result.violations));
+  const axe = await runAxe(page);
+  assert.ok(axe.rulesRun > 10, 'axe ran its rules');
+  assert.equal(axe.violations, 0, axe.report);
   await context.close();
 });

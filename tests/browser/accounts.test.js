@@ -23,31 +23,20 @@
 
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { AXE, HttpClient, readMailLink, setUp } from './harness.js';
+import { HttpClient, readMailLink, runAxe, setUpWithMail, WCAG_TAGS } from './harness.js';
 
 const PASSWORD = 'tortellini sotto le due torri';
-const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
 let env;
 let mailDir;
 before(async () => {
-  mailDir = mkdtempSync(join(tmpdir(), 'openwelfare-mail-'));
-  env = await setUp({
-    env: {
-      OPENWELFARE_MAIL_URL: `file:${mailDir}`,
-      OPENWELFARE_AUTH_RATE_PER_IP: '100000',
-      OPENWELFARE_AUTH_RATE_PER_ACCOUNT: '100000',
-    },
-  });
+  env = await setUpWithMail();
+  mailDir = env.mailDir;
 });
 after(async () => {
   await env?.stop();
-  if (mailDir) rmSync(mailDir, { recursive: true, force: true });
 });
 
 let serial = 0;
@@ -119,31 +108,14 @@ async function signUpWithErrors(page, { email, name, password }) {
   return response;
 }
 
-function describe(violations) {
-  return violations
-    .map(
-      (v) =>
-        `${v.id} (${v.impact}): ${v.help}\n` +
-        v.nodes
-          .slice(0, 5)
-          .map((n) => `    ${n.target.join(' ')}: ${n.failureSummary.replace(/\s+/g, ' ')}`)
-          .join('\n'),
-    )
-    .join('\n');
-}
-
 /**
  * axe (WCAG 2.0/2.1 A and AA) on the page as it is, plus the checks axe
  * leaves to us: exactly one h1, <html lang>, a name for every input.
  */
 async function checkAccessible(page, what, lang) {
-  await page.addScriptTag({ path: AXE });
-  const result = await page.evaluate(
-    (tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] }),
-    TAGS,
-  );
-  assert.ok(result.passes.length + result.incomplete.length + result.inapplicable.length > 10, `axe ran its rules on ${what}`);
-  assert.equal(result.violations.length, 0, `axe on ${what} (${page.url()}):\n${describe(result.violations)}`);
+  const axe = await runAxe(page);
+  assert.ok(axe.rulesRun > 10, `axe ran its rules on ${what}`);
+  assert.equal(axe.violations, 0, `axe on ${what} (${page.url()}):\n${axe.report}`);
 
   const facts = await page.evaluate(() => {
     window.axe.setup(document);
@@ -289,7 +261,7 @@ for (const [locale, lang] of [
   ['it-IT', 'it'],
   ['en-US', 'en'],
 ]) {
-  test(`account pages: no axe violations (${TAGS.join(', ')}), one h1, named inputs, in ${lang}`, async (t) => {
+  test(`account pages: no axe violations (${WCAG_TAGS.join(', ')}), one h1, named inputs, in ${lang}`, async (t) => {
     const q = lang === 'en' ? '?lang=en' : '';
     const and = lang === 'en' ? '&lang=en' : '';
     const user = await createUser(`axe-${lang}`, lang === 'en' ? 'Anna Bruni' : 'Anna Neri');

@@ -181,6 +181,67 @@ export async function setUp(options = {}) {
   };
 }
 
+/**
+ * As setUp, with the server's mail written as .eml files into a temp dir
+ * (`mailDir`, removed by `stop`) and rate limits high enough for a test
+ * file's many log-ins.
+ */
+export async function setUpWithMail() {
+  const mailDir = mkdtempSync(join(tmpdir(), 'openwelfare-mail-'));
+  let env;
+  try {
+    env = await setUp({
+      env: {
+        OPENWELFARE_MAIL_URL: `file:${mailDir}`,
+        OPENWELFARE_AUTH_RATE_PER_IP: '100000',
+        OPENWELFARE_AUTH_RATE_PER_ACCOUNT: '100000',
+      },
+    });
+  } catch (error) {
+    rmSync(mailDir, { recursive: true, force: true });
+    throw error;
+  }
+  return {
+    ...env,
+    mailDir,
+    async stop() {
+      await env.stop();
+      rmSync(mailDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** axe-core's rules for WCAG 2.0 and 2.1, levels A and AA. */
+export const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+/**
+ * Run axe (WCAG_TAGS) on the page as it is; the page's context must bypass
+ * CSP to inject it. Returns how many rules ran, how many were violated and
+ * the violations described (rule, impact, up to five elements each).
+ */
+export async function runAxe(page) {
+  await page.addScriptTag({ path: AXE });
+  const result = await page.evaluate(
+    (tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] }),
+    WCAG_TAGS,
+  );
+  const report = result.violations
+    .map(
+      (v) =>
+        `${v.id} (${v.impact}): ${v.help}\n` +
+        v.nodes
+          .slice(0, 5)
+          .map((n) => `    ${n.target.join(' ')}: ${n.failureSummary.replace(/\s+/g, ' ')}`)
+          .join('\n'),
+    )
+    .join('\n');
+  return {
+    rulesRun: result.passes.length + result.incomplete.length + result.inapplicable.length,
+    violations: result.violations.length,
+    report,
+  };
+}
+
 /** GET a JSON document from the server (outside the browser). */
 export async function getJson(base, path) {
   const response = await fetch(base + path);

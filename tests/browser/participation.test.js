@@ -31,15 +31,11 @@
 //    point at the post they are about.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { AXE, createVerifiedUser, loggedInClient, logInPage, mark, setUp } from './harness.js';
+import { createVerifiedUser, loggedInClient, logInPage, mark, runAxe, setUpWithMail } from './harness.js';
 
 const PASSWORD = 'tortellini sotto le due torri';
-const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 /** A point inside Navile. */
 const NAVILE = { lon: '11.3466', lat: '44.5128' };
 const QUARTIERE = '/quartieri/navile';
@@ -57,14 +53,8 @@ let mallory;
 let http;
 
 before(async () => {
-  mailDir = mkdtempSync(join(tmpdir(), 'openwelfare-mail-'));
-  env = await setUp({
-    env: {
-      OPENWELFARE_MAIL_URL: `file:${mailDir}`,
-      OPENWELFARE_AUTH_RATE_PER_IP: '100000',
-      OPENWELFARE_AUTH_RATE_PER_ACCOUNT: '100000',
-    },
-  });
+  env = await setUpWithMail();
+  mailDir = env.mailDir;
   const account = (tag, name) =>
     createVerifiedUser(env.url, mailDir, { email: `${tag}-${process.pid}@example.org`, name, password: PASSWORD });
   [alice, carlo, mallory] = await Promise.all([
@@ -78,7 +68,6 @@ before(async () => {
 
 after(async () => {
   await env?.stop();
-  if (mailDir) rmSync(mailDir, { recursive: true, force: true });
 });
 
 // ---------------------------------------------------------------- helpers
@@ -189,28 +178,11 @@ async function sayByForm(page, body) {
 /** The selector of an annotation's marker on the map. */
 const markerOf = (id) => `svg.map [data-live-markers] a[href="/annotazioni/${id}"]`;
 
-function describe(violations) {
-  return violations
-    .map(
-      (v) =>
-        `${v.id} (${v.impact}): ${v.help}\n` +
-        v.nodes
-          .slice(0, 5)
-          .map((n) => `    ${n.target.join(' ')}: ${n.failureSummary.replace(/\s+/g, ' ')}`)
-          .join('\n'),
-    )
-    .join('\n');
-}
-
 /** axe on the page as it is (the context must bypass CSP to inject it); the violations described. */
 async function axeViolations(page) {
-  await page.addScriptTag({ path: AXE });
-  const result = await page.evaluate(
-    (tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] }),
-    TAGS,
-  );
-  assert.ok(result.passes.length + result.incomplete.length + result.inapplicable.length > 10, 'axe ran its rules');
-  return describe(result.violations);
+  const axe = await runAxe(page);
+  assert.ok(axe.rulesRun > 10, 'axe ran its rules');
+  return axe.report;
 }
 
 // ---------------------------------------------------------------- 1. live, without reloading
