@@ -225,15 +225,6 @@ expect_status() { # PORT EMAIL PASSWORD STATUS WHAT
 }
 
 # --- wrk ------------------------------------------------------------------------------------
-to_ms() { # wrk's VALUE-WITH-UNIT (us, ms, s, m) -> milliseconds
-    awk -v x="$1" 'BEGIN {
-        if (x ~ /us$/) { sub(/us$/, "", x); print x / 1000 }
-        else if (x ~ /ms$/) { sub(/ms$/, "", x); print x + 0 }
-        else if (x ~ /m$/) { sub(/m$/, "", x); print x * 60000 }
-        else if (x ~ /s$/) { sub(/s$/, "", x); print x * 1000 }
-        else print "n/a"
-    }'
-}
 # parse_wrk LOG -> PARSED="rps p50_ms p99_ms requests non2xx socket_errors statuses"
 # (statuses from count.lua: "200=N,401=M", or "-" without the script).
 # Results go to globals, not stdout: a failure inside $(...) would not stop the script.

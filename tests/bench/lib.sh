@@ -146,3 +146,13 @@ need_tools() {
         DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${want[@]}"
     fi
 }
+
+to_ms() { # wrk's VALUE-WITH-UNIT (us, ms, s, m) -> milliseconds
+    awk -v x="$1" 'BEGIN {
+        if (x ~ /us$/) { sub(/us$/, "", x); print x / 1000 }
+        else if (x ~ /ms$/) { sub(/ms$/, "", x); print x + 0 }
+        else if (x ~ /m$/) { sub(/m$/, "", x); print x * 60000 }
+        else if (x ~ /s$/) { sub(/s$/, "", x); print x * 1000 }
+        else print "n/a"
+    }'
+}

@@ -241,17 +241,6 @@ read -r ENC_REF GZ_REF < <(encoded "$PORT_REF")
 if ((PG_OK)); then read -r ENC_PG GZ_PG < <(encoded "$PORT_PG"); else ENC_PG=n/a GZ_PG=n/a; fi
 log "body ${BODY_BYTES} B; gzip: sqlite $ENC_SQLITE $GZ_SQLITE B, postgres $ENC_PG $GZ_PG B, nginx $ENC_REF $GZ_REF B"
 
-# to_ms VALUE-WITH-UNIT (wrk prints us, ms, s, m)
-to_ms() {
-    awk -v x="$1" 'BEGIN {
-        if (x ~ /us$/) { sub(/us$/, "", x); print x / 1000 }
-        else if (x ~ /ms$/) { sub(/ms$/, "", x); print x + 0 }
-        else if (x ~ /m$/) { sub(/m$/, "", x); print x * 60000 }
-        else if (x ~ /s$/) { sub(/s$/, "", x); print x * 1000 }
-        else print "n/a"
-    }'
-}
-
 # run_wrk NAME PORT DURATION -> prints "rps p50_ms p99_ms non2xx socket_errors requests"
 run_wrk() {
     local name=$1 port=$2 duration=$3 out
