@@ -1,5 +1,5 @@
-//! The threads that hash passwords: a few dedicated threads at the OS's
-//! background priority (Linux `SCHED_IDLE`), fed over a channel.
+//! The threads that hash passwords: a fixed number of dedicated threads
+//! (one, as `auth/mod.rs` builds it) at the OS's background priority (Linux `SCHED_IDLE`), fed over a channel.
 //!
 //! Why not tokio's blocking pool: on two cores an argon2id hash (about
 //! 20 ms of CPU over 19 MiB of memory) competes with the threads that serve
@@ -80,9 +80,10 @@ impl HashingThreads {
     }
 }
 
-/// The hashing threads are gone (one panicked, or the pool is shutting down).
+/// No result: the job panicked, or the threads have stopped (the pool is
+/// being dropped).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("the password hashing threads are not running")]
+#[error("password hashing gave no result (the job panicked or the hashing threads stopped)")]
 pub struct Gone;
 
 /// Put this thread in the background scheduling class; false where that

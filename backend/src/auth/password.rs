@@ -207,9 +207,18 @@ impl Passwords {
         let permit = self.permits.clone().acquire_owned().await;
         drop(place);
         let permit = permit.map_err(|e| HashError::Internal(e.to_string()))?;
-        let result = self.threads.run(work).await;
-        drop(permit);
-        result.map_err(|e| HashError::Internal(e.to_string()))
+        // The permit goes with the job, not with this future: a request
+        // dropped mid-hash (the client went away) must not free its thread's
+        // permit while the hash still runs, or cancelled requests would
+        // pile jobs up behind it without bound.
+        self.threads
+            .run(move || {
+                let out = work();
+                drop(permit);
+                out
+            })
+            .await
+            .map_err(|e| HashError::Internal(e.to_string()))
     }
 }
 
@@ -375,6 +384,37 @@ mod tests {
                 .is_ok(),
             "and the queue still takes work"
         );
+    }
+
+    #[tokio::test]
+    async fn a_request_dropped_while_hashing_holds_its_permit_until_the_hash_ends() {
+        let passwords = Arc::new(Passwords::new(1, 8).unwrap());
+        let p = passwords.clone();
+        let hashing = tokio::spawn(async move { p.hash("tortellini sotto le due torri").await });
+        let started = std::time::Instant::now();
+        while passwords.permits.available_permits() != 0 {
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(10),
+                "the hash never started"
+            );
+            tokio::task::yield_now().await;
+        }
+        hashing.abort();
+        assert!(hashing.await.unwrap_err().is_cancelled());
+        // The hash still runs on its thread, so its permit is still taken.
+        assert_eq!(passwords.permits.available_permits(), 0);
+        let started = std::time::Instant::now();
+        while passwords.permits.available_permits() != 1 {
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(30),
+                "the permit never came back"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        assert!(passwords
+            .hash("tortellini sotto le due torri")
+            .await
+            .is_ok());
     }
 
     #[tokio::test]
