@@ -5,10 +5,10 @@
 
 use time::OffsetDateTime;
 
-use crate::auth::model::{NewUser, TokenPurpose};
-use crate::auth::password::{check_policy, Passwords};
-use crate::auth::token::{random_token, sha256_hex};
-use crate::auth::{normalize_email, valid_email, Role};
+use crate::accounts::model::{NewUser, TokenPurpose};
+use crate::accounts::password::{check_policy, Passwords};
+use crate::accounts::token::{random_token, sha256_hex};
+use crate::accounts::{normalize_email, valid_email, Role};
 use crate::config::Config;
 use crate::store::Store;
 use crate::Error;

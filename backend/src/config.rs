@@ -24,10 +24,7 @@
 //! The file is `OPENWELFARE_CONFIG` (or `--config`); without either, none is read.
 
 use std::net::SocketAddr;
-use std::path::Path;
-
-use crate::import::Location;
-use crate::store::redact_url;
+use std::path::{Path, PathBuf};
 
 #[derive(Clone)]
 pub struct Config {
@@ -351,6 +348,55 @@ impl Config {
             session_days,
             trusted_proxies,
         })
+    }
+}
+
+/// A database URL without its password, for logs and messages.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// Where the official files are read from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// Each file's origin URL from the catalog.
+    Origin,
+    /// A directory laid out as `<source id>/<path>` (like ../shared/data).
+    MirrorDir(PathBuf),
+    /// A base URL laid out the same way.
+    MirrorUrl(String),
+}
+
+impl Location {
+    /// `http(s)://...` is a mirror URL; anything else a directory, which must exist.
+    pub fn parse_mirror(text: &str) -> Result<Self, String> {
+        let text = text.trim();
+        if text.starts_with("https://") || text.starts_with("http://") {
+            url::Url::parse(text).map_err(|e| format!("not a valid URL: {e}"))?;
+            return Ok(Location::MirrorUrl(text.to_string()));
+        }
+        let path = PathBuf::from(text);
+        if !path.is_dir() {
+            return Err(format!(
+                "{} is not a directory (expected a directory or an http(s):// base URL)",
+                path.display()
+            ));
+        }
+        Ok(Location::MirrorDir(path))
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            Location::Origin => "origin".into(),
+            Location::MirrorDir(dir) => format!("mirror directory {}", dir.display()),
+            Location::MirrorUrl(url) => format!("mirror {url}"),
+        }
     }
 }
 

@@ -7,58 +7,58 @@
 //! `serve` runs `run_due` every ten minutes; tests call it with a clock of
 //! their choosing.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use openwelfare_frontend::i18n::Lang;
 use openwelfare_frontend::mail::MailKind;
 use time::OffsetDateTime;
 
-use crate::auth::token::{random_token, sha256_hex};
-use crate::http::AppState;
-use crate::model::{Boundaries, Level};
+use crate::accounts::token::{random_token, sha256_hex};
+use crate::accounts::Auth;
+use crate::official::model::{Boundaries, Level};
+use crate::published::ReferenceCache;
+use crate::store::Store;
 use crate::store::StoreError;
 
 /// At most this many items in one digest.
 const MAX_ITEMS: i64 = 50;
 
 /// Send every digest due at `now`; how many went out.
-pub async fn run_due(state: &AppState, now: OffsetDateTime) -> Result<usize, StoreError> {
-    let due = state.store.due_digests(now).await?;
-    let reference = state.reference.get().await;
+pub async fn run_due(
+    store: &dyn Store,
+    reference: &ReferenceCache,
+    auth: &Auth,
+    now: OffsetDateTime,
+) -> Result<usize, StoreError> {
+    let due = store.due_digests(now).await?;
+    let reference = reference.get().await;
     let mut sent = 0;
     for d in due {
         let lang = Lang::parse(&d.lang).unwrap_or_default();
-        let events = state
-            .store
-            .events_on(&d.subject, d.since, MAX_ITEMS)
-            .await?;
+        let events = store.events_on(&d.subject, d.since, MAX_ITEMS).await?;
         let items: Vec<(String, String)> = events
             .iter()
-            .filter_map(|e| item(state, lang, &e.payload))
+            .filter_map(|e| item(auth, lang, &e.payload))
             .collect();
         let token = random_token();
         if !items.is_empty() {
             let title = title(&reference, lang, &d.subject);
-            let unsubscribe = state
-                .auth
-                .link(&format!("/seguiti/disiscrivi?token={token}"));
-            crate::http::account::send_mail(
-                state,
+            let unsubscribe = auth.link(&format!("/seguiti/disiscrivi?token={token}"));
+            auth.mailer.post(
                 &d.email,
                 lang,
                 MailKind::Digest {
                     title: &title,
-                    weekly: d.digest == crate::participation::Digest::Weekly,
+                    weekly: d.digest == crate::lab::Digest::Weekly,
                     items: &items,
                     unsubscribe: &unsubscribe,
                 },
-                None,
             );
             sent += 1;
         }
         // Also when there was nothing to say: the next digest starts from now.
-        state
-            .store
+        store
             .digest_sent(d.user_id, &d.subject, now, &sha256_hex(&token))
             .await?;
     }
@@ -66,7 +66,7 @@ pub async fn run_due(state: &AppState, now: OffsetDateTime) -> Result<usize, Sto
 }
 
 /// One line and its link for an event, if it is news a reader may see.
-fn item(state: &AppState, lang: Lang, payload: &serde_json::Value) -> Option<(String, String)> {
+fn item(auth: &Auth, lang: Lang, payload: &serde_json::Value) -> Option<(String, String)> {
     let kind = payload.get("type")?.as_str()?;
     match kind {
         "annotation.created" => {
@@ -79,7 +79,7 @@ fn item(state: &AppState, lang: Lang, payload: &serde_json::Value) -> Option<(St
                     "{} {title}",
                     lang.pick("Nuova annotazione:", "New annotation:")
                 ),
-                state.auth.link(&format!("/annotazioni/{id}")),
+                auth.link(&format!("/annotazioni/{id}")),
             ))
         }
         "post.created" => {
@@ -92,7 +92,7 @@ fn item(state: &AppState, lang: Lang, payload: &serde_json::Value) -> Option<(St
                     "{} {author}",
                     lang.pick("Nuovo messaggio di", "New message by")
                 ),
-                state.auth.link(&format!("/messaggi/{id}")),
+                auth.link(&format!("/messaggi/{id}")),
             ))
         }
         "data.imported" => Some((
@@ -101,13 +101,13 @@ fn item(state: &AppState, lang: Lang, payload: &serde_json::Value) -> Option<(St
                 "The official data were updated.",
             )
             .to_string(),
-            state.auth.link("/datasets"),
+            auth.link("/datasets"),
         )),
         _ => None,
     }
 }
 
-fn title(reference: &crate::reference::Reference, lang: Lang, subject: &str) -> String {
+fn title(reference: &crate::official::reference::Reference, lang: Lang, subject: &str) -> String {
     match subject.split_once(':') {
         Some(("area", code)) => reference
             .areas(Boundaries::B2016, Level::Quartiere)
@@ -127,12 +127,12 @@ fn title(reference: &crate::reference::Reference, lang: Lang, subject: &str) -> 
 }
 
 /// Every ten minutes, for as long as the server runs.
-pub fn spawn(state: AppState) {
+pub fn spawn(store: Arc<dyn Store>, reference: Arc<ReferenceCache>, auth: Arc<Auth>) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(600));
         loop {
             tick.tick().await;
-            match run_due(&state, OffsetDateTime::now_utc()).await {
+            match run_due(store.as_ref(), &reference, &auth, OffsetDateTime::now_utc()).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(digests = n, "digests sent"),
                 Err(e) => tracing::warn!(error = %e, "cannot send digests"),

@@ -19,6 +19,8 @@ use std::path::{Path, PathBuf};
 
 use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use openwelfare_frontend::i18n::Lang;
+use openwelfare_frontend::mail::{self as mails, MailKind};
 use rand::rngs::OsRng;
 use rand::RngCore;
 
@@ -127,6 +129,31 @@ impl Mailer {
             folder: None,
             endpoint,
         })
+    }
+
+    /// Render `kind` in `lang` and send it to `to` in the background, with
+    /// three tries: the request that asked for it does not wait for the
+    /// relay. Nothing about the mail (address, link, token) is logged.
+    pub fn post(&self, to: &str, lang: Lang, kind: MailKind) {
+        let mail = mails::render(lang, &kind);
+        let outgoing = Outgoing {
+            subject: mail.subject,
+            text: mail.text,
+            html: mail.html,
+        };
+        let mailer = self.clone();
+        let to = to.to_string();
+        tokio::spawn(async move {
+            for attempt in 1..=3u64 {
+                match mailer.send(&to, &outgoing).await {
+                    Ok(()) => return,
+                    Err(e) => {
+                        tracing::warn!(error = %e, attempt, "cannot send mail");
+                        tokio::time::sleep(std::time::Duration::from_secs(attempt * 2)).await;
+                    }
+                }
+            }
+        });
     }
 
     /// The folder when writing files (so the server can log where dev mail goes).

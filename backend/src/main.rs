@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use openwelfare::config::Config;
 use openwelfare::import::{self, Location};
-use openwelfare::{catalog::Catalog, server, telemetry, Error};
+use openwelfare::{official::catalog::Catalog, server, telemetry, Error};
 
 #[derive(Parser)]
 #[command(

@@ -9,14 +9,15 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio::sync::RwLock;
 
-use crate::auth::Auth;
-use crate::catalog::Catalog;
+use crate::accounts::token::random_token;
+use crate::accounts::Auth;
 use crate::config::Config;
 use crate::http::cache::ResponseCache;
 use crate::http::{router, AppState, DataStatus};
 use crate::import::{self, Location};
+use crate::official::catalog::Catalog;
+use crate::published::ReferenceCache;
 use crate::realtime::Hub;
-use crate::reference::ReferenceCache;
 use crate::store::{self, Store};
 use crate::Error;
 
@@ -25,6 +26,19 @@ pub async fn open_store(config: &Config) -> Result<Arc<dyn Store>, Error> {
     let store: Arc<dyn Store> = store::connect(&config.database_url).await?.into();
     store.migrate().await?;
     Ok(store)
+}
+
+/// The secret every key is derived from: `secret_key`, or one generated
+/// once and kept in the database, so every instance and every restart agree.
+async fn server_secret(config: &Config, store: &dyn Store) -> Result<String, Error> {
+    Ok(match &config.secret_key {
+        Some(key) => key.clone(),
+        None => {
+            store
+                .server_key("secret", &random_token, time::OffsetDateTime::now_utc())
+                .await?
+        }
+    })
 }
 
 /// Build the state, start the automatic import if the database is empty.
@@ -49,7 +63,10 @@ pub async fn prepare(config: Config, store: Arc<dyn Store>) -> Result<AppState, 
         data_status: Arc::new(RwLock::new(status.clone())),
         reference,
         responses: Arc::new(ResponseCache::default()),
-        auth: Arc::new(Auth::new(&config_for_auth, store_for_auth.as_ref()).await?),
+        auth: Arc::new(Auth::new(
+            &config_for_auth,
+            &server_secret(&config_for_auth, store_for_auth.as_ref()).await?,
+        )?),
         hub: Hub::start(store_for_auth.clone(), &config_for_auth.database_url).await?,
         markers: Arc::default(),
     };
@@ -118,7 +135,11 @@ pub async fn serve(config: Config) -> Result<(), Error> {
     let store = open_store(&config).await?;
     let bind = config.bind;
     let state = prepare(config, store).await?;
-    crate::digest::spawn(state.clone());
+    crate::digest::spawn(
+        state.store.clone(),
+        state.reference.clone(),
+        state.auth.clone(),
+    );
     let listener = TcpListener::bind(bind)
         .await
         .map_err(|e| Error::Bind(bind, e))?;

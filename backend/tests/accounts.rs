@@ -9,10 +9,10 @@ mod common;
 
 use common::web::{Browser, Page, Server};
 use common::TestDb;
-use openwelfare::auth::model::{NewUser, Role};
-use openwelfare::auth::password::Passwords;
-use openwelfare::auth::totp;
-use openwelfare::auth::UserStatus;
+use openwelfare::accounts::model::{NewUser, Role};
+use openwelfare::accounts::password::Passwords;
+use openwelfare::accounts::totp;
+use openwelfare::accounts::UserStatus;
 use time::OffsetDateTime;
 
 use common::web::PASSWORD;
@@ -953,8 +953,8 @@ async fn sessions_are_listed_and_one_can_be_revoked(db: TestDb) {
 }
 
 async fn links_expire_and_removing_an_account_removes_its_row(db: TestDb) {
-    use openwelfare::auth::model::TokenPurpose;
-    use openwelfare::auth::token::sha256_hex;
+    use openwelfare::accounts::model::TokenPurpose;
+    use openwelfare::accounts::token::sha256_hex;
     let server = db.serve(&[]).await;
     let id = make_user(&server, "gino@example.org", Role::Citizen, false).await;
     let store = &server.state.store;

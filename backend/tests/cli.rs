@@ -278,7 +278,7 @@ async fn an_acknowledged_import_survives_kill_9() {
     let expected = {
         // What a completed import holds, from another database.
         let reference = TestDb::new(Kind::Sqlite).await;
-        let catalog = openwelfare::catalog::Catalog::official().unwrap();
+        let catalog = openwelfare::official::catalog::Catalog::official().unwrap();
         let location = openwelfare::import::Location::MirrorDir(mirror());
         openwelfare::import::run(reference.store.as_ref(), &catalog, &location, false)
             .await
@@ -364,10 +364,10 @@ async fn the_first_admin_is_created_from_the_command_line(kind: Kind) {
         .await
         .unwrap()
         .expect("stored");
-    assert_eq!(admin.role, openwelfare::auth::Role::Admin);
+    assert_eq!(admin.role, openwelfare::accounts::Role::Admin);
     assert!(admin.verified());
     assert_eq!(admin.display_name, "La Capa");
-    let passwords = openwelfare::auth::password::Passwords::new(1, 1).unwrap();
+    let passwords = openwelfare::accounts::password::Passwords::new(1, 1).unwrap();
     assert!(
         passwords
             .verify(
@@ -383,11 +383,11 @@ async fn the_first_admin_is_created_from_the_command_line(kind: Kind) {
     let now = time::OffsetDateTime::now_utc();
     db.store
         .create_user(
-            &openwelfare::auth::model::NewUser {
+            &openwelfare::accounts::model::NewUser {
                 email: "second@example.org",
                 display_name: "Second",
                 password_hash: None,
-                role: openwelfare::auth::Role::Citizen,
+                role: openwelfare::accounts::Role::Citizen,
                 lang: "it",
                 verified_at: None,
             },
@@ -408,7 +408,7 @@ async fn the_first_admin_is_created_from_the_command_line(kind: Kind) {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(second.role, openwelfare::auth::Role::Admin);
+    assert_eq!(second.role, openwelfare::accounts::Role::Admin);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -12,9 +12,9 @@ mod common;
 use common::web::{Browser, Server};
 use common::ws::{connect, next, subscribe};
 use common::TestDb;
-use openwelfare::auth::totp;
-use openwelfare::auth::Role;
-use openwelfare::participation::ContentStatus;
+use openwelfare::accounts::totp;
+use openwelfare::accounts::Role;
+use openwelfare::lab::ContentStatus;
 use serde_json::json;
 use time::OffsetDateTime;
 
@@ -23,7 +23,7 @@ use common::web::PASSWORD;
 async fn server_with_data(db: &TestDb) -> Server {
     openwelfare::import::run(
         db.store.as_ref(),
-        &openwelfare::catalog::Catalog::official().expect("catalog"),
+        &openwelfare::official::catalog::Catalog::official().expect("catalog"),
         &openwelfare::import::Location::MirrorDir(common::mirror()),
         false,
     )
@@ -413,7 +413,7 @@ async fn a_store_change_that_fails_leaves_no_event(db: TestDb) {
     let before = store.latest_event_id().await.unwrap();
     let refused = store
         .create_post(
-            &openwelfare::participation::NewPost {
+            &openwelfare::lab::NewPost {
                 thread_id: thread.id,
                 parent_id: None,
                 author_id: anna,
@@ -435,7 +435,7 @@ async fn a_store_change_that_fails_leaves_no_event(db: TestDb) {
     let before = store.latest_event_id().await.unwrap();
     store
         .create_post(
-            &openwelfare::participation::NewPost {
+            &openwelfare::lab::NewPost {
                 thread_id: thread.id,
                 parent_id: None,
                 author_id: anna,
@@ -599,17 +599,27 @@ async fn a_daily_digest_lists_the_news_and_unsubscribes_in_one_click(db: TestDb)
     // Not due yet.
     let now = OffsetDateTime::now_utc();
     assert_eq!(
-        openwelfare::digest::run_due(&server.state, now)
-            .await
-            .unwrap(),
+        openwelfare::digest::run_due(
+            server.state.store.as_ref(),
+            &server.state.reference,
+            &server.state.auth,
+            now
+        )
+        .await
+        .unwrap(),
         0
     );
     // A day later: one digest, to Anna, with the annotation and a way out.
     let later = now + time::Duration::hours(25);
     assert_eq!(
-        openwelfare::digest::run_due(&server.state, later)
-            .await
-            .unwrap(),
+        openwelfare::digest::run_due(
+            server.state.store.as_ref(),
+            &server.state.reference,
+            &server.state.auth,
+            later
+        )
+        .await
+        .unwrap(),
         1
     );
     let (mail, unsubscribe) = server.mail_link("/seguiti/disiscrivi?token=").await;
@@ -622,9 +632,14 @@ async fn a_daily_digest_lists_the_news_and_unsubscribes_in_one_click(db: TestDb)
     assert!(mail.text.contains("/annotazioni/"));
     // Sent once: the next run has nothing new.
     assert_eq!(
-        openwelfare::digest::run_due(&server.state, later)
-            .await
-            .unwrap(),
+        openwelfare::digest::run_due(
+            server.state.store.as_ref(),
+            &server.state.reference,
+            &server.state.auth,
+            later
+        )
+        .await
+        .unwrap(),
         0
     );
     // One click, no log-in.
@@ -674,7 +689,7 @@ async fn followers_of_a_dataset_hear_of_a_data_update_and_can_discuss_it(db: Tes
     // A new import (forced: the same files) is a data update for the followers.
     openwelfare::import::run(
         db.store.as_ref(),
-        &openwelfare::catalog::Catalog::official().unwrap(),
+        &openwelfare::official::catalog::Catalog::official().unwrap(),
         &openwelfare::import::Location::MirrorDir(common::mirror()),
         true,
     )

@@ -136,11 +136,11 @@ async fn private_topics_are_their_owners_and_limits_hold(db: TestDb) {
         .state
         .store
         .create_user(
-            &openwelfare::auth::model::NewUser {
+            &openwelfare::accounts::model::NewUser {
                 email: "ws@example.org",
                 display_name: "Ws",
                 password_hash: Some(&hash),
-                role: openwelfare::auth::Role::Citizen,
+                role: openwelfare::accounts::Role::Citizen,
                 lang: "it",
                 verified_at: Some(now),
             },

@@ -8,8 +8,8 @@ use std::path::Path;
 
 use axum::http::StatusCode;
 use common::{get, get_json, mirror, send, TestDb};
-use openwelfare::catalog::Catalog;
 use openwelfare::import::{self, ImportError, Location, Outcome};
+use openwelfare::official::catalog::Catalog;
 use serde_json::Value;
 
 on_both_backends!(
@@ -692,7 +692,7 @@ async fn views_are_cached_and_revalidated_per_data_version(db: TestDb) {
         .await
         .expect("forced import");
     tokio::time::sleep(
-        openwelfare::reference::CHECK_INTERVAL + std::time::Duration::from_millis(100),
+        openwelfare::published::CHECK_INTERVAL + std::time::Duration::from_millis(100),
     )
     .await;
     let after = send(vec![("if-modified-since", modified.clone())]).await;
@@ -955,7 +955,7 @@ async fn published_data_stays_readable_when_the_database_is_not(db: TestDb) {
         "the database is really gone"
     );
     tokio::time::sleep(
-        openwelfare::reference::CHECK_INTERVAL + std::time::Duration::from_millis(100),
+        openwelfare::published::CHECK_INTERVAL + std::time::Duration::from_millis(100),
     )
     .await;
 

@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use super::denied;
 use super::session::{unauthorized, Identity, Principal};
-use crate::auth::Role;
+use crate::accounts::Role;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Rule {

@@ -18,22 +18,25 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use openwelfare_frontend::account::{self as views, Common, FieldError};
 use openwelfare_frontend::i18n::Lang;
-use openwelfare_frontend::mail::{self as mails, MailKind};
+use openwelfare_frontend::mail::MailKind;
 use serde::Deserialize;
 use time::OffsetDateTime;
 
 use super::denied;
+use super::error::internal;
 use super::session::{
     clear_session_cookies, open_session, renew_csrf_cookie, set_cookie, set_session_cookies,
     CsrfCookie, Identity, Principal, SECOND_FACTOR_COOKIE,
 };
-use super::AppState;
-use crate::auth::limits::Door;
-use crate::auth::model::{Contributions, NewUser, RequestStatus, TokenPurpose};
-use crate::auth::password::{check_policy, HashError, PolicyError};
-use crate::auth::token::{random_token, sha256_hex, MFA_TTL};
-use crate::auth::{fiscal, mask_email, normalize_email, totp, valid_email, Role, User, UserStatus};
-use crate::mail::Outgoing;
+use super::signin::{check_credentials, Credentials};
+use super::state::AppState;
+use crate::accounts::limits::Door;
+use crate::accounts::model::{Contributions, NewUser, RequestStatus, TokenPurpose};
+use crate::accounts::password::{check_policy, HashError, PolicyError};
+use crate::accounts::token::{random_token, sha256_hex, MFA_TTL};
+use crate::accounts::{
+    fiscal, mask_email, normalize_email, totp, valid_email, Role, User, UserStatus,
+};
 use crate::store::StoreError;
 
 /// What every account handler needs to know about the request.
@@ -62,7 +65,7 @@ impl FromRequestParts<AppState> for Ctx {
                     .collect()
             })
             .unwrap_or_default();
-        let lang = super::pages::language(&query, &parts.headers).0;
+        let lang = super::lang::language(&query, &parts.headers).0;
         let csrf = parts
             .extensions
             .get::<CsrfCookie>()
@@ -166,11 +169,6 @@ pub(crate) fn see_other(to: &str) -> Response {
     response
 }
 
-pub(crate) fn internal(e: impl std::fmt::Display) -> Response {
-    tracing::error!(cause = %e, "account request failed");
-    super::error::ApiError::Internal(e.to_string()).into_response()
-}
-
 fn hash_failed(ctx: &Ctx, e: HashError) -> Response {
     match e {
         HashError::Busy => denied::busy(false, ctx.lang),
@@ -247,28 +245,11 @@ fn safe_next(next: Option<&str>) -> String {
 /// never shown (it would tell who has an account). With the development
 /// folder transport the link is logged too, so nobody needs a mail server.
 pub fn send_mail(state: &AppState, to: &str, lang: Lang, kind: MailKind, link: Option<&str>) {
-    let mail = mails::render(lang, &kind);
-    let outgoing = Outgoing {
-        subject: mail.subject,
-        text: mail.text,
-        html: mail.html,
-    };
-    let auth = state.auth.clone();
-    let to = to.to_string();
-    if let (Some(folder), Some(link)) = (auth.mailer.folder(), link) {
-        tracing::info!(folder = %folder.display(), %link, "development mail written to a folder");
+    if let (Some(folder), Some(_)) = (state.auth.mailer.folder(), link) {
+        // Where development mail goes; never the link itself, which holds a token.
+        tracing::info!(folder = %folder.display(), "development mail written to a folder");
     }
-    tokio::spawn(async move {
-        for attempt in 1..=3u64 {
-            match auth.mailer.send(&to, &outgoing).await {
-                Ok(()) => return,
-                Err(e) => {
-                    tracing::warn!(error = %e, attempt, "cannot send mail");
-                    tokio::time::sleep(Duration::from_secs(attempt * 2)).await;
-                }
-            }
-        }
-    });
+    state.auth.mailer.post(to, lang, kind);
 }
 
 pub(crate) fn user_lang(user: &User) -> Lang {
@@ -566,70 +547,6 @@ pub async fn login_page(ctx: Ctx, Query(q): Query<MsgQuery>) -> Response {
             },
         ),
     )
-}
-
-/// Check an address and password, with the same answer and the same work
-/// for an unknown address; upgrade an old hash on success.
-pub enum Credentials {
-    Good(Box<User>),
-    Bad,
-    Limited(Duration),
-    Busy,
-    Failed(String),
-}
-
-pub async fn check_credentials(
-    state: &AppState,
-    ip: IpAddr,
-    email: &str,
-    password: &str,
-) -> Credentials {
-    let email = normalize_email(email);
-    // Limits first: a refused attempt costs no hashing.
-    if let Err(wait) = state
-        .auth
-        .limits
-        .ip(Door::LogIn, ip)
-        .and_then(|()| state.auth.limits.account(Door::LogIn, &email))
-    {
-        return Credentials::Limited(wait);
-    }
-    let user = match state.store.user_by_email(&email).await {
-        Ok(u) => u,
-        Err(e) => return Credentials::Failed(e.to_string()),
-    };
-    let stored = user.as_ref().and_then(|u| u.password_hash.clone());
-    let password = if password.chars().count() > crate::auth::password::MAX_CHARS {
-        ""
-    } else {
-        password
-    };
-    let verified = match state
-        .auth
-        .passwords
-        .verify(stored.as_deref(), password)
-        .await
-    {
-        Ok(v) => v,
-        Err(HashError::Busy) => return Credentials::Busy,
-        Err(HashError::Internal(m)) => return Credentials::Failed(m),
-    };
-    match user {
-        Some(user) if verified.ok => {
-            if verified.needs_rehash {
-                match state.auth.passwords.hash(password).await {
-                    Ok(h) => {
-                        if let Err(e) = state.store.set_password(user.id, &h).await {
-                            tracing::warn!(error = %e, "cannot store an upgraded password hash");
-                        }
-                    }
-                    Err(e) => tracing::warn!(error = %e, "cannot upgrade a password hash"),
-                }
-            }
-            Credentials::Good(Box::new(user))
-        }
-        _ => Credentials::Bad,
-    }
 }
 
 pub async fn login(

@@ -15,11 +15,10 @@ use openwelfare_frontend::mail::MailKind;
 use serde::Deserialize;
 use time::OffsetDateTime;
 
-use super::account::{
-    date, internal, notice, page, role_view, see_other, send_mail, user_lang, Ctx,
-};
-use super::AppState;
-use crate::auth::{Role, UserStatus};
+use super::account::{date, notice, page, role_view, see_other, send_mail, user_lang, Ctx};
+use super::error::internal;
+use super::state::AppState;
+use crate::accounts::{Role, UserStatus};
 
 fn forbidden(ctx: &Ctx) -> Response {
     super::denied::respond(

@@ -1,84 +1,19 @@
-//! JSON API v1 (read-only): datasets, areas as GeoJSON, observations as JSON
-//! or CSV. The OpenAPI document is generated from these handlers.
+//! JSON API v1 for the official data (read-only): datasets, areas as
+//! GeoJSON, observations as JSON or CSV. `openapi` documents these handlers.
 
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap};
 use axum::response::Response;
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, OpenApi, ToSchema};
+use utoipa::{IntoParams, ToSchema};
 
 use super::cache::Rendered;
 use super::error::{ApiError, Problem};
-use super::AppState;
-use crate::model::{Boundaries, Dataset, Level, Variable, VariableKind};
-use crate::query::{Note, NoteCode, Row};
-use crate::reference::{DatasetEntry, Reference};
-
-#[derive(OpenApi)]
-#[openapi(
-    info(
-        title = "Open Welfare Bologna API",
-        version = "1",
-        description = "Bologna's official social-services open data by quartiere."
-    ),
-    paths(
-        list_datasets,
-        get_dataset,
-        list_areas,
-        resolve_area,
-        observations,
-        super::auth_api::token,
-        super::auth_api::refresh,
-        super::auth_api::logout,
-        super::auth_api::me
-    ),
-    modifiers(&BearerScheme),
-    components(schemas(
-        Dataset,
-        Variable,
-        VariableKind,
-        DatasetDetail,
-        AreaCollection,
-        AreaFeature,
-        AreaProperties,
-        AreaMatch,
-        ObservationsResponse,
-        Method,
-        Row,
-        Note,
-        NoteCode,
-        Problem,
-        super::auth_api::TokenRequest,
-        super::auth_api::TokenResponse,
-        super::auth_api::RefreshRequest,
-        super::auth_api::Me
-    ))
-)]
-pub struct ApiDoc;
-
-/// The `bearer` security scheme the account routes name.
-struct BearerScheme;
-
-impl utoipa::Modify for BearerScheme {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(
-                HttpBuilder::new()
-                    .scheme(HttpAuthScheme::Bearer)
-                    .bearer_format("JWT")
-                    .build(),
-            ),
-        );
-    }
-}
-
-pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
-}
+use super::state::AppState;
+use crate::official::model::{Boundaries, Dataset, Level, Variable};
+use crate::official::query::Row;
+use crate::official::reference::{DatasetEntry, Reference};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DatasetDetail {

@@ -13,13 +13,14 @@ use std::net::SocketAddr;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
-use super::account::{check_credentials, internal, Credentials};
+use super::error::internal;
 use super::session::{open_session, unauthorized, Identity};
-use super::AppState;
-use crate::auth::limits::Door;
-use crate::auth::model::Refresh;
-use crate::auth::token::{random_token, sha256_hex, ACCESS_TTL};
-use crate::auth::{totp, UserStatus};
+use super::signin::{check_credentials, Credentials};
+use super::state::AppState;
+use crate::accounts::limits::Door;
+use crate::accounts::model::Refresh;
+use crate::accounts::token::{random_token, sha256_hex, ACCESS_TTL};
+use crate::accounts::{totp, UserStatus};
 
 #[derive(Deserialize, ToSchema)]
 pub struct TokenRequest {

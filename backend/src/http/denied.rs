@@ -24,7 +24,7 @@ pub fn lang_of(request: &Request) -> Lang {
                 .collect()
         })
         .unwrap_or_default();
-    super::pages::language(&query, request.headers()).0
+    super::lang::language(&query, request.headers()).0
 }
 
 pub fn is_api(request: &Request) -> bool {

@@ -15,13 +15,14 @@ use openwelfare_frontend::pages::{
 use super::account::Ctx;
 use super::cache::Rendered;
 use super::error::ApiError;
-use super::pages::{language, Params};
+use super::lang::language;
+use super::pages::Params;
 use super::participation;
-use super::AppState;
-use crate::map::{self, area_href, boundaries_label, group_label, variable_label};
-use crate::model::{Area, Boundaries, Level, VariableKind};
-use crate::query::{Row, Target};
-use crate::reference::Reference;
+use super::state::AppState;
+use crate::map::view::{self as map, area_href, boundaries_label, group_label, variable_label};
+use crate::official::model::{Area, Boundaries, Level, VariableKind};
+use crate::official::query::{Row, Target};
+use crate::official::reference::Reference;
 
 fn html(markup: maud::Markup) -> Result<Rendered, ApiError> {
     Ok(Rendered {
@@ -132,7 +133,7 @@ async fn quartiere(
             &ctx,
             &t.code,
             &t.name,
-            crate::participation::Sort::parse(q.get("ordine").map(String::as_str)),
+            crate::lab::Sort::parse(q.get("ordine").map(String::as_str)),
             q.get("dopo").map(String::as_str),
         )
         .await
@@ -273,7 +274,7 @@ pub async fn dataset(
         &state,
         &ctx,
         &slug,
-        crate::participation::Sort::parse(q.get("ordine").map(String::as_str)),
+        crate::lab::Sort::parse(q.get("ordine").map(String::as_str)),
         q.get("dopo").map(String::as_str),
     )
     .await

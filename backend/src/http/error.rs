@@ -45,6 +45,12 @@ impl ApiError {
     }
 }
 
+/// A 500 for a failure the client cannot fix; the cause is logged, never sent.
+pub(crate) fn internal(e: impl std::fmt::Display) -> Response {
+    tracing::error!(cause = %e, "request failed");
+    ApiError::Internal(e.to_string()).into_response()
+}
+
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         ApiError::Internal(e.to_string())

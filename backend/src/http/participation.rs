@@ -18,16 +18,17 @@ use openwelfare_frontend::participation as views;
 use serde::Deserialize;
 use time::OffsetDateTime;
 
-use super::account::{date, internal, notice, page, see_other, Ctx};
-use super::AppState;
-use crate::auth::limits::Door;
-use crate::auth::token::{random_token, sha256_hex};
-use crate::auth::Role;
-use crate::markup;
-use crate::model::{Boundaries, Level};
-use crate::participation::{
+use super::account::{date, notice, page, see_other, Ctx};
+use super::error::internal;
+use super::state::AppState;
+use crate::accounts::limits::Door;
+use crate::accounts::token::{random_token, sha256_hex};
+use crate::accounts::Role;
+use crate::lab::markup;
+use crate::lab::{
     page_of, Annotation, ContentStatus, Digest, NewAnnotation, NewPost, Node, Post, Sort,
 };
+use crate::official::model::{Boundaries, Level};
 use crate::store::StoreError;
 
 const TITLE_MAX: usize = 120;
@@ -86,7 +87,7 @@ async fn names(state: &AppState) -> Result<Names, StoreError> {
     Ok(Names(
         users
             .into_iter()
-            .filter(|u| u.status == crate::auth::UserStatus::Active)
+            .filter(|u| u.status == crate::accounts::UserStatus::Active)
             .map(|u| (u.display_name.to_lowercase(), u.id))
             .collect(),
     ))
@@ -156,8 +157,11 @@ fn annotation_item<'a>(
 }
 
 /// The variables an annotation may point at: (value "dataset/variable", label).
-fn variable_choices(reference: &crate::reference::Reference, l: Lang) -> Vec<(String, String)> {
-    crate::map::mappable(reference)
+fn variable_choices(
+    reference: &crate::official::reference::Reference,
+    l: Lang,
+) -> Vec<(String, String)> {
+    crate::map::view::mappable(reference)
         .flat_map(|entry| {
             let title = l
                 .pick(&entry.dataset.title_it, &entry.dataset.title_en)
@@ -173,7 +177,7 @@ fn variable_choices(reference: &crate::reference::Reference, l: Lang) -> Vec<(St
 }
 
 fn variable_label(
-    reference: &crate::reference::Reference,
+    reference: &crate::official::reference::Reference,
     l: Lang,
     a: &Annotation,
 ) -> Option<String> {
@@ -475,8 +479,8 @@ async fn annotation_from_form(
         let inside = area
             .geometry
             .as_deref()
-            .and_then(|g| crate::geography::from_geojson_geometry(g).ok())
-            .is_some_and(|g| crate::geography::contains_point(&g, lon, lat));
+            .and_then(|g| crate::official::geography::from_geojson_geometry(g).ok())
+            .is_some_and(|g| crate::official::geography::contains_point(&g, lon, lat));
         if !inside {
             let message = format!(
                 "{} {}.",
@@ -564,7 +568,7 @@ async fn annotation_from_form(
 async fn form_page(
     state: &AppState,
     ctx: &Ctx,
-    area: &crate::model::Area,
+    area: &crate::official::model::Area,
     form: &AnnotationForm,
     errors: Vec<FieldError>,
 ) -> Response {
@@ -676,7 +680,11 @@ pub struct PostForm {
 }
 
 /// Where a subject's discussion is shown.
-fn subject_href(reference: &crate::reference::Reference, kind: &str, key: &str) -> Option<String> {
+fn subject_href(
+    reference: &crate::official::reference::Reference,
+    kind: &str,
+    key: &str,
+) -> Option<String> {
     match kind {
         "area" => reference
             .areas(Boundaries::B2016, Level::Quartiere)

@@ -19,11 +19,11 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use time::OffsetDateTime;
 
-use super::AppState;
-use crate::auth::csrf::{self, same_origin};
-use crate::auth::model::{Refresh, SessionRecord};
-use crate::auth::token::{random_token, sha256_hex, ACCESS_TTL};
-use crate::auth::{User, UserStatus};
+use super::state::AppState;
+use crate::accounts::csrf::{self, same_origin};
+use crate::accounts::model::{Refresh, SessionRecord};
+use crate::accounts::token::{random_token, sha256_hex, ACCESS_TTL};
+use crate::accounts::{User, UserStatus};
 
 pub const ACCESS_COOKIE: &str = "ow_access";
 pub const REFRESH_COOKIE: &str = "ow_refresh";
@@ -226,7 +226,7 @@ pub async fn open_session(
         .collect();
     state
         .store
-        .create_session(&crate::auth::model::NewSession {
+        .create_session(&crate::accounts::model::NewSession {
             id: &id,
             user_id,
             refresh_hash: &sha256_hex(&refresh),

@@ -1,50 +1,12 @@
 //! Getting the bytes of a catalogued file: from its origin over HTTPS, from
 //! a mirror directory, or from a mirror base URL, and checking its sha256.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 
-use crate::catalog::{join_url, Catalog, CatalogFile};
-
-/// Where the official files are read from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Location {
-    /// Each file's origin URL from the catalog.
-    Origin,
-    /// A directory laid out as `<source id>/<path>` (like ../shared/data).
-    MirrorDir(PathBuf),
-    /// A base URL laid out the same way.
-    MirrorUrl(String),
-}
-
-impl Location {
-    /// `http(s)://...` is a mirror URL; anything else a directory, which must exist.
-    pub fn parse_mirror(text: &str) -> Result<Self, String> {
-        let text = text.trim();
-        if text.starts_with("https://") || text.starts_with("http://") {
-            url::Url::parse(text).map_err(|e| format!("not a valid URL: {e}"))?;
-            return Ok(Location::MirrorUrl(text.to_string()));
-        }
-        let path = PathBuf::from(text);
-        if !path.is_dir() {
-            return Err(format!(
-                "{} is not a directory (expected a directory or an http(s):// base URL)",
-                path.display()
-            ));
-        }
-        Ok(Location::MirrorDir(path))
-    }
-
-    pub fn describe(&self) -> String {
-        match self {
-            Location::Origin => "origin".into(),
-            Location::MirrorDir(dir) => format!("mirror directory {}", dir.display()),
-            Location::MirrorUrl(url) => format!("mirror {url}"),
-        }
-    }
-}
+use crate::config::Location;
+use crate::official::catalog::{join_url, Catalog, CatalogFile};
 
 #[derive(Debug, thiserror::Error)]
 pub enum FetchError {

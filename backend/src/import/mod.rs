@@ -2,16 +2,15 @@
 //! it, and load everything in one transaction. A refused or unparsable file
 //! stops the import before the database is touched.
 
-pub mod bundle;
 pub mod fetch;
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
 
-pub use bundle::Bundle;
-pub use fetch::Location;
+pub use crate::config::Location;
+pub use crate::official::bundle::Bundle;
 
-use crate::catalog::Catalog;
+use crate::official::catalog::Catalog;
 use crate::store::{Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
@@ -19,7 +18,7 @@ pub enum ImportError {
     #[error("import refused, database unchanged:\n  {}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n  "))]
     Refused(Vec<fetch::FetchError>),
     #[error("import failed, database unchanged: {0}")]
-    Bundle(#[from] bundle::BundleError),
+    Bundle(#[from] crate::official::bundle::BundleError),
     #[error("import failed, database unchanged: {0}")]
     Store(#[from] StoreError),
 }
@@ -97,10 +96,11 @@ pub async fn run(
 
     // Parsing and dissolving polygons is CPU work: keep it off the async workers.
     let catalog_owned = catalog.clone();
-    let bundle =
-        tokio::task::spawn_blocking(move || bundle::build(&catalog_owned, &files, &hashes))
-            .await
-            .map_err(|e| StoreError::Internal(format!("import task failed: {e}")))??;
+    let bundle = tokio::task::spawn_blocking(move || {
+        crate::official::bundle::build(&catalog_owned, &files, &hashes)
+    })
+    .await
+    .map_err(|e| StoreError::Internal(format!("import task failed: {e}")))??;
     store
         .load_official(&bundle, time::OffsetDateTime::now_utc())
         .await?;

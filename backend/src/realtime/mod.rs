@@ -25,10 +25,8 @@ use std::time::Duration;
 use axum::extract::ws::Utf8Bytes;
 use tokio::sync::{broadcast, watch, Notify};
 
-use crate::store::Store;
+use crate::store::{Store, EVENTS_CHANNEL};
 
-/// The PostgreSQL channel every instance listens on.
-pub const CHANNEL: &str = "openwelfare_events";
 /// Events a slow connection may be behind before it is told to resync.
 const BUFFER: usize = 4096;
 const POLL: Duration = Duration::from_secs(1);
@@ -191,7 +189,7 @@ async fn listen(hub: Arc<Hub>, url: String) {
     loop {
         let connected = async {
             let mut listener = sqlx::postgres::PgListener::connect(&url).await?;
-            listener.listen(CHANNEL).await?;
+            listener.listen(EVENTS_CHANNEL).await?;
             Ok::<_, sqlx::Error>(listener)
         };
         match connected.await {

@@ -14,17 +14,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
-use axum::extract::State;
 use axum::response::Response;
-use axum::Extension;
 use tokio::sync::broadcast::error::RecvError;
 
 use super::protocol::{
     self, ClientMessage, Listener, ServerMessage, MAX_MESSAGE_BYTES, MAX_TOPICS,
 };
 use super::Hub;
-use crate::http::session::Identity;
-use crate::http::AppState;
 
 const PING_EVERY: Duration = Duration::from_secs(25);
 /// Nothing at all from the client (not even a pong) for this long: closed.
@@ -34,20 +30,8 @@ const BURST: f64 = 20.0;
 const PER_SECOND: f64 = 5.0;
 const REPLAY_PAGE: i64 = 500;
 
-/// `GET /ws`: upgrade, with the caller's identity deciding private topics.
-pub async fn upgrade(
-    State(state): State<AppState>,
-    Extension(identity): Extension<Identity>,
-    ws: WebSocketUpgrade,
-) -> Response {
-    let who = Listener {
-        user_id: identity.0.as_ref().map(|p| p.user.id),
-        moderator: identity
-            .0
-            .as_ref()
-            .is_some_and(|p| p.user.role.requires_second_factor() && p.powers_unlocked()),
-    };
-    let hub = state.hub.clone();
+/// Set the socket's limits on an upgrade and serve it as `who` once upgraded.
+pub fn accept(hub: Arc<Hub>, who: Listener, ws: WebSocketUpgrade) -> Response {
     ws.read_buffer_size(4096)
         .write_buffer_size(0)
         .max_write_buffer_size(256 * 1024)

@@ -10,9 +10,9 @@
 use async_trait::async_trait;
 use time::OffsetDateTime;
 
-use super::sql::{PostgresStore, SqliteStore};
-use super::{Result, StoreError};
-use crate::auth::model::{
+use super::error::{Result, StoreError};
+use super::pools::{PostgresStore, SqliteStore};
+use crate::accounts::model::{
     AssociationRequest, Contributions, NewSession, NewUser, Refresh, RequestStatus, Role,
     SessionRecord, TokenPurpose, User, UserStatus,
 };

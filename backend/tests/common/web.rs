@@ -90,7 +90,7 @@ impl Server {
         &self,
         email: &str,
         name: &str,
-        role: openwelfare::auth::Role,
+        role: openwelfare::accounts::Role,
         verified: bool,
     ) -> i64 {
         let now = time::OffsetDateTime::now_utc();
@@ -104,7 +104,7 @@ impl Server {
         self.state
             .store
             .create_user(
-                &openwelfare::auth::model::NewUser {
+                &openwelfare::accounts::model::NewUser {
                     email,
                     display_name: name,
                     password_hash: Some(&hash),

@@ -1,11 +1,12 @@
-//! Participation as values: annotations, threads, posts, notifications,
-//! follows; and the pure parts of showing them (the reply tree, sorting,
-//! cursors). Storage is `store::participation`, the routes
-//! `http::participation`. Every piece of content carries a
+//! The lab as values: annotations, threads, posts, notifications,
+//! follows; the pure parts of showing them (the reply tree, sorting,
+//! cursors); and the one sanitizer of user text (`markup`). Storage is
+//! `store::lab`, the routes `http::participation`, the map's markers
+//! `published::markers`. Pure; may use the `moderation` crate. Every piece of content carries a
 //! `moderation::Status`, and every post or annotation passes through
 //! `moderation::screen` (one place) before it is stored.
 
-pub mod markers;
+pub mod markup;
 
 use moderation::Status;
 use serde::Serialize;

@@ -3,11 +3,13 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use crate::areas::{normalize_alias, quartiere_2014_code, quartiere_2016_code, slugify, zona_code};
-use crate::catalog::parse::{self, NumberFormat, PopulationArea, TextEncoding};
-use crate::catalog::{Catalog, DatasetSpec, Encoding, FileFormat};
-use crate::geography;
-use crate::model::{Boundaries, Level, VariableKind};
+use crate::official::areas::{
+    normalize_alias, quartiere_2014_code, quartiere_2016_code, slugify, zona_code,
+};
+use crate::official::catalog::parse::{self, NumberFormat, PopulationArea, TextEncoding};
+use crate::official::catalog::{Catalog, DatasetSpec, Encoding, FileFormat};
+use crate::official::geography;
+use crate::official::model::{Boundaries, Level, VariableKind};
 
 /// Everything an import writes, keyed by natural codes (not database ids).
 #[derive(Debug, Clone, PartialEq)]

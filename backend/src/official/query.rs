@@ -13,7 +13,7 @@ use std::collections::{BTreeSet, HashMap};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::model::{Area, Observation, Variable, VariableKind};
+use crate::official::model::{Area, Observation, Variable, VariableKind};
 
 /// An area shown, and the stored areas whose values make it up.
 #[derive(Debug, Clone)]
@@ -220,7 +220,7 @@ pub fn compute(variable: &Variable, targets: &[Target], inputs: &Inputs) -> Vec<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Boundaries, Level};
+    use crate::official::model::{Boundaries, Level};
 
     fn area(id: i64, name: &str) -> Area {
         Area {

@@ -1,28 +1,24 @@
 //! The published data held in memory: datasets, variables, areas,
 //! crosswalk and every observation. The official data is small (a few
 //! thousand values) and changes only on import, so readers never wait on
-//! the database: they take an `Arc<Reference>` snapshot.
-//!
-//! Freshness: `ReferenceCache::get` asks the store for the data version
-//! (the latest import time, one tiny query) at most once per
-//! `CHECK_INTERVAL`, and reloads everything when it changed, so an import
-//! run by another process or instance shows within a second.
+//! the database: they take an `Arc<Reference>` snapshot, which
+//! `published::ReferenceCache` keeps fresh. Built from values, so it is
+//! pure: the store's rows go in, the snapshot with its projected maps comes
+//! out.
 
 use std::collections::HashMap;
-use std::sync::Arc;
-use std::time::{Duration, Instant};
 
-use std::sync::{Mutex, RwLock};
 use time::OffsetDateTime;
 
-use crate::cartography::{self, MapGeometry};
-use crate::geography;
-use crate::map::{MAP_TOLERANCE, MAP_WIDTH};
-use crate::model::{Area, Boundaries, Dataset, Level, Observation, Variable};
-use crate::query::{self, Inputs, Row, Target};
-use crate::store::{Result, Store, StoreError};
+use super::cartography::{self, MapGeometry, MAP_TOLERANCE, MAP_WIDTH};
+use super::geography;
+use super::model::{Area, Boundaries, Dataset, Level, Observation, Variable};
+use super::query::{self, Inputs, Row, Target};
 
-pub const CHECK_INTERVAL: Duration = Duration::from_secs(1);
+/// What the store holds cannot be published (an unreadable geometry).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct AssembleError(pub String);
 
 #[derive(Debug, Clone)]
 pub struct DatasetEntry {
@@ -92,35 +88,36 @@ pub struct Reference {
 }
 
 impl Reference {
-    pub async fn load(store: &dyn Store) -> Result<Self> {
-        let version = store.data_version().await?;
-        let mut datasets = Vec::new();
-        for dataset in store.datasets().await? {
-            let variables = store.variables(dataset.id).await?;
-            let mut observations: HashMap<i64, Vec<Observation>> = HashMap::new();
-            let mut years = Vec::new();
-            for o in store.dataset_observations(dataset.id).await? {
-                if !years.contains(&o.year) {
-                    years.push(o.year);
+    /// Put a snapshot together from what the store holds: each dataset
+    /// with its variables and observations, the areas by boundary set and
+    /// level, the crosswalk. The quartieri are projected and simplified for
+    /// the map here, once per data version.
+    pub fn assemble(
+        version: Option<OffsetDateTime>,
+        datasets: Vec<(Dataset, Vec<Variable>, Vec<Observation>)>,
+        areas: HashMap<(Boundaries, Level), Vec<Area>>,
+        crosswalk: Vec<(i64, i64)>,
+    ) -> Result<Self, AssembleError> {
+        let datasets = datasets
+            .into_iter()
+            .map(|(dataset, variables, all)| {
+                let mut observations: HashMap<i64, Vec<Observation>> = HashMap::new();
+                let mut years = Vec::new();
+                for o in all {
+                    if !years.contains(&o.year) {
+                        years.push(o.year);
+                    }
+                    observations.entry(o.variable_id).or_default().push(o);
                 }
-                observations.entry(o.variable_id).or_default().push(o);
-            }
-            years.sort_unstable();
-            datasets.push(DatasetEntry {
-                dataset,
-                variables,
-                years,
-                observations,
-            });
-        }
-        let mut areas = HashMap::new();
-        for key in [
-            (Boundaries::B2014, Level::Quartiere),
-            (Boundaries::B2014, Level::Zona),
-            (Boundaries::B2016, Level::Quartiere),
-        ] {
-            areas.insert(key, store.areas(key.0, key.1).await?);
-        }
+                years.sort_unstable();
+                DatasetEntry {
+                    dataset,
+                    variables,
+                    years,
+                    observations,
+                }
+            })
+            .collect();
         let mut maps = HashMap::new();
         for boundaries in [Boundaries::B2014, Boundaries::B2016] {
             let mut shapes = Vec::new();
@@ -131,7 +128,7 @@ impl Reference {
             {
                 let Some(text) = &area.geometry else { continue };
                 let geometry = geography::from_geojson_geometry(text).map_err(|e| {
-                    StoreError::Internal(format!(
+                    AssembleError(format!(
                         "area {}: stored geometry unreadable: {e}",
                         area.code
                     ))
@@ -140,7 +137,7 @@ impl Reference {
             }
             if !shapes.is_empty() {
                 let map = cartography::build(&shapes, MAP_WIDTH, MAP_TOLERANCE).map_err(|e| {
-                    StoreError::Internal(format!(
+                    AssembleError(format!(
                         "map of the {} boundaries: {e}",
                         boundaries.as_str()
                     ))
@@ -152,7 +149,7 @@ impl Reference {
             version,
             datasets,
             areas,
-            crosswalk: store.crosswalk().await?,
+            crosswalk,
             maps,
         })
     }
@@ -204,63 +201,5 @@ impl Reference {
                 }
             })
             .collect()
-    }
-}
-
-/// The shared, self-refreshing snapshot.
-pub struct ReferenceCache {
-    store: Arc<dyn Store>,
-    current: RwLock<Arc<Reference>>,
-    last_check: Mutex<Option<Instant>>,
-}
-
-impl ReferenceCache {
-    pub fn new(store: Arc<dyn Store>) -> Self {
-        Self {
-            store,
-            current: RwLock::new(Arc::new(Reference::default())),
-            last_check: Mutex::new(None),
-        }
-    }
-
-    /// The current snapshot, reloaded first if the data changed.
-    /// If the database cannot be asked, the snapshot in hand is served (and
-    /// the failure logged): the published data stays readable through a
-    /// database hiccup.
-    pub async fn get(&self) -> Arc<Reference> {
-        let due = {
-            let mut last = self.last_check.lock().unwrap_or_else(|e| e.into_inner());
-            let due = last.is_none_or(|at| at.elapsed() >= CHECK_INTERVAL);
-            if due {
-                *last = Some(Instant::now());
-            }
-            due
-        };
-        if due {
-            let refreshed = match self.store.data_version().await {
-                Ok(version) if version != self.snapshot().version => self.reload().await.map(drop),
-                Ok(_) => Ok(()),
-                Err(e) => Err(e),
-            };
-            if let Err(e) = refreshed {
-                tracing::warn!(error = %e, "cannot refresh the published data; serving the snapshot in hand");
-            }
-        }
-        self.snapshot()
-    }
-
-    /// Load a fresh snapshot now (after an import in this process).
-    pub async fn reload(&self) -> Result<Arc<Reference>> {
-        let fresh = Arc::new(Reference::load(self.store.as_ref()).await?);
-        *self.current.write().unwrap_or_else(|e| e.into_inner()) = fresh.clone();
-        *self.last_check.lock().unwrap_or_else(|e| e.into_inner()) = Some(Instant::now());
-        Ok(fresh)
-    }
-
-    fn snapshot(&self) -> Arc<Reference> {
-        self.current
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
     }
 }

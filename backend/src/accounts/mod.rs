@@ -1,8 +1,11 @@
 //! Accounts and security: who a user is (`model`), how they prove it
 //! (`password`, `token`, `totp`), what protects the doors (`csrf`,
 //! `limits`), and the check of association tax codes (`fiscal`).
-//! Everything here is logic over values; storage is `store::accounts`,
-//! the routes are `http::account` and `http::admin`.
+//! `Auth` bundles what the doors need at run time (keys derived from the
+//! server secret, the hashing thread, the rate limits, the mailer).
+//!
+//! Logic over values; may use `config` and `mail`. Storage is
+//! `store::accounts`, the routes are `http::account` and `http::admin`.
 
 pub mod csrf;
 pub mod fiscal;
@@ -20,7 +23,6 @@ pub use model::{Role, User, UserStatus};
 
 use crate::config::Config;
 use crate::mail::Mailer;
-use crate::store::Store;
 
 /// The account system's keys and services, built once at start-up.
 pub struct Auth {
@@ -37,8 +39,6 @@ pub struct Auth {
 
 #[derive(Debug, thiserror::Error)]
 pub enum AuthSetupError {
-    #[error(transparent)]
-    Store(#[from] crate::store::StoreError),
     #[error("mail: {0}")]
     Mail(#[from] crate::mail::MailError),
     #[error("password hashing: {0}")]
@@ -46,21 +46,9 @@ pub enum AuthSetupError {
 }
 
 impl Auth {
-    /// Keys come from `secret_key`, or from a secret generated once and
-    /// kept in the database, so every instance and every restart agree.
-    pub async fn new(config: &Config, store: &dyn Store) -> Result<Auth, AuthSetupError> {
-        let secret = match &config.secret_key {
-            Some(key) => key.clone(),
-            None => {
-                store
-                    .server_key(
-                        "secret",
-                        &token::random_token,
-                        time::OffsetDateTime::now_utc(),
-                    )
-                    .await?
-            }
-        };
+    /// `secret` is the server secret every purpose key is derived from
+    /// (`OPENWELFARE_SECRET_KEY`, or the one kept in the store).
+    pub fn new(config: &Config, secret: &str) -> Result<Auth, AuthSetupError> {
         let issuer = config.public_url.as_str().trim_end_matches('/').to_string();
         Ok(Auth {
             // One hash at a time, at background priority: two at once made

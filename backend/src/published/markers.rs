@@ -9,7 +9,7 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 use tokio::sync::RwLock;
 
-use super::Annotation;
+use crate::lab::Annotation;
 use crate::store::Store;
 
 /// At most this many markers on a map.

@@ -9,15 +9,10 @@ use openwelfare_frontend::map::{
     Choice, ChoiceGroup, Controls, LegendItem, MapArea, MapView, TableRow,
 };
 
-use crate::classify::{self, Method, Palette};
-use crate::model::{Boundaries, Level, Variable, VariableKind};
-use crate::query::Row;
-use crate::reference::{DatasetEntry, Reference};
-
-/// Map width in SVG units; the height follows the city's shape.
-pub const MAP_WIDTH: f64 = 600.0;
-/// Simplification tolerance in SVG units (about 0.6 px at full width).
-pub const MAP_TOLERANCE: f64 = 0.6;
+use crate::map::classify::{self, Method, Palette};
+use crate::official::model::{Boundaries, Level, Variable, VariableKind};
+use crate::official::query::Row;
+use crate::official::reference::{DatasetEntry, Reference};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Measure {
@@ -492,14 +487,14 @@ pub fn build(
 pub fn markers(
     reference: &Reference,
     boundaries: Boundaries,
-    annotations: &[crate::participation::Annotation],
+    annotations: &[crate::lab::Annotation],
 ) -> Vec<openwelfare_frontend::map::Marker> {
     let Some(geometry) = reference.maps.get(&boundaries) else {
         return Vec::new();
     };
     annotations
         .iter()
-        .filter(|a| a.status == crate::participation::ContentStatus::Visible)
+        .filter(|a| a.status == crate::lab::ContentStatus::Visible)
         .filter_map(|a| {
             let (x, y) = geometry.projection.project(a.lon?, a.lat?);
             Some(openwelfare_frontend::map::Marker {

@@ -8,15 +8,16 @@ use async_trait::async_trait;
 use serde_json::json;
 use time::OffsetDateTime;
 
-use super::sql::{emit, PostgresStore, SqliteStore};
-use super::{Backend, Result, StoreError};
-use crate::participation::{
+use super::error::{Result, StoreError};
+use super::events::{emit, Event};
+use super::pools::{Backend, PostgresStore, SqliteStore};
+use crate::lab::{
     parse_status, status_str, Annotation, ContentStatus, Digest, Follow, NewAnnotation, NewPost,
     Notification, Post, Thread,
 };
 
 #[async_trait]
-pub trait ParticipationStore: Send + Sync {
+pub trait LabStore: Send + Sync {
     async fn create_annotation(
         &self,
         a: &NewAnnotation<'_>,
@@ -115,12 +116,8 @@ pub trait ParticipationStore: Send + Sync {
     /// verified users), oldest first.
     async fn due_digests(&self, now: OffsetDateTime) -> Result<Vec<DueDigest>>;
     /// Events of one topic written after `since`, oldest first.
-    async fn events_on(
-        &self,
-        topic: &str,
-        since: OffsetDateTime,
-        limit: i64,
-    ) -> Result<Vec<super::Event>>;
+    async fn events_on(&self, topic: &str, since: OffsetDateTime, limit: i64)
+        -> Result<Vec<Event>>;
     /// A digest went out: when, and the hash of the unsubscribe token in it.
     async fn digest_sent(
         &self,
@@ -280,7 +277,7 @@ fn topic_for(status: ContentStatus, public_topic: String) -> String {
     }
 }
 
-macro_rules! participation_store {
+macro_rules! lab_store {
     ($store:ident, $backend:expr) => {
         impl $store {
             /// One notification and its event, inside the caller's transaction.
@@ -348,7 +345,7 @@ macro_rules! participation_store {
         }
 
         #[async_trait]
-        impl ParticipationStore for $store {
+        impl LabStore for $store {
             async fn create_annotation(&self, a: &NewAnnotation<'_>, now: OffsetDateTime) -> Result<Annotation> {
                 let mut tx = self.pool().begin().await?;
                 let (id,): (i64,) = sqlx::query_as(
@@ -763,7 +760,7 @@ macro_rules! participation_store {
                     .collect())
             }
 
-            async fn events_on(&self, topic: &str, since: OffsetDateTime, limit: i64) -> Result<Vec<super::Event>> {
+            async fn events_on(&self, topic: &str, since: OffsetDateTime, limit: i64) -> Result<Vec<Event>> {
                 let rows: Vec<(i64, String, sqlx::types::Json<serde_json::Value>, OffsetDateTime)> = sqlx::query_as(
                     "SELECT id, topic, payload, created_at FROM events WHERE topic = $1 AND created_at > $2 ORDER BY id LIMIT $3",
                 )
@@ -774,7 +771,7 @@ macro_rules! participation_store {
                 .await?;
                 Ok(rows
                     .into_iter()
-                    .map(|(id, topic, payload, created_at)| super::Event { id, topic, payload: payload.0, created_at })
+                    .map(|(id, topic, payload, created_at)| Event { id, topic, payload: payload.0, created_at })
                     .collect())
             }
 
@@ -810,5 +807,5 @@ impl HasDb for PostgresStore {
     type Db = sqlx::Postgres;
 }
 
-participation_store!(SqliteStore, Backend::Sqlite);
-participation_store!(PostgresStore, Backend::Postgres);
+lab_store!(SqliteStore, Backend::Sqlite);
+lab_store!(PostgresStore, Backend::Postgres);

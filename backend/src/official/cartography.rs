@@ -19,6 +19,11 @@
 //!
 //! The module is pure: no I/O, deterministic output.
 
+/// Map width in SVG units; the height follows the city's shape.
+pub const MAP_WIDTH: f64 = 600.0;
+/// Simplification tolerance in SVG units (about 0.6 px at full width).
+pub const MAP_TOLERANCE: f64 = 0.6;
+
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashMap, HashSet};
 use std::fmt::Write as _;
@@ -896,7 +901,7 @@ mod tests {
         unary_union, Area, Contains, LineString, MapCoords, Point, Polygon, Simplify, Validation,
     };
 
-    use crate::geography::fixtures::{quartieri, GROUPS_2016};
+    use crate::official::geography::fixtures::{quartieri, GROUPS_2016};
 
     type Areas = Vec<(String, MultiPolygon<f64>)>;
 
@@ -916,7 +921,10 @@ mod tests {
                     .iter()
                     .map(|n| &quartieri[usize::from(*n) - 1].geometry)
                     .collect();
-                let geometry = crate::geography::dissolve(&parts, crate::geography::MICRO_AREA_M2);
+                let geometry = crate::official::geography::dissolve(
+                    &parts,
+                    crate::official::geography::MICRO_AREA_M2,
+                );
                 (name.to_string(), geometry)
             })
             .collect()

@@ -1,19 +1,50 @@
-//! The SQL behind both stores. The macro stamps out one implementation per
-//! sqlx driver from the same statements, so SQLite and PostgreSQL run
+//! The official data in storage. The macro stamps out one implementation
+//! per sqlx driver from the same statements, so SQLite and PostgreSQL run
 //! exactly the same queries (portable SQL, `$n` placeholders).
 
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use sqlx::types::Json;
 use time::OffsetDateTime;
 
-use super::{Backend, Event, Result, Store, StoreError};
-use crate::areas::normalize_alias;
-use crate::import::Bundle;
-use crate::model::{
+use super::error::{Result, StoreError};
+use super::events::{emit, EventStore};
+use super::pools::{Backend, PostgresStore, SqliteStore};
+use crate::official::areas::normalize_alias;
+use crate::official::bundle::Bundle;
+use crate::official::model::{
     Area, Boundaries, Dataset, Level, Observation, SourceFile, Variable, VariableKind,
 };
+
+/// The official data in storage: source files, datasets, variables, areas
+/// with aliases and geometry, the crosswalk, observations.
+#[async_trait]
+pub trait OfficialStore: Send + Sync {
+    /// The files of the last import with their hashes.
+    async fn source_files(&self) -> Result<Vec<SourceFile>>;
+    /// Replace the official data with `bundle`, in one transaction; ids of
+    /// areas, datasets and variables that stay are kept.
+    async fn load_official(&self, bundle: &Bundle, at: OffsetDateTime) -> Result<()>;
+
+    async fn datasets(&self) -> Result<Vec<Dataset>>;
+    async fn variables(&self, dataset_id: i64) -> Result<Vec<Variable>>;
+    /// Every area of a boundary set and level with its geometry, ordered by
+    /// number then name.
+    async fn areas(&self, boundaries: Boundaries, level: Level) -> Result<Vec<Area>>;
+    /// Areas whose alias matches the normalised `name`.
+    async fn resolve_area(&self, name: &str) -> Result<Vec<Area>>;
+    /// (2014 area id, 2016 area id) pairs.
+    async fn crosswalk(&self) -> Result<Vec<(i64, i64)>>;
+    /// Every observation of a dataset.
+    async fn dataset_observations(&self, dataset_id: i64) -> Result<Vec<Observation>>;
+    /// When the official data last changed (the latest import), or None
+    /// when nothing is loaded. Cheap: readers poll it to refresh caches.
+    async fn data_version(&self) -> Result<Option<OffsetDateTime>>;
+    /// Every row of the official-data tables as text, in a fixed order;
+    /// `with_times: false` leaves out import times. Used to prove an import
+    /// idempotent and a refused import harmless.
+    async fn official_snapshot(&self, with_times: bool) -> Result<Vec<String>>;
+}
 
 #[derive(sqlx::FromRow)]
 struct DatasetRow {
@@ -144,88 +175,10 @@ const AREA_COLUMNS_NO_GEOMETRY: &str =
 /// Rows per multi-row INSERT: well under SQLite's bound-parameter limit.
 const BATCH: usize = 400;
 
-/// Write one outbox event inside the caller's transaction. On PostgreSQL
-/// the event is written under a transaction-scoped advisory lock (so ids
-/// become visible in id order) and a NOTIFY carrying its id is queued,
-/// which PostgreSQL delivers only if the transaction commits.
-pub(crate) async fn emit<'c, DB>(
-    tx: &mut sqlx::Transaction<'c, DB>,
-    backend: Backend,
-    topic: &str,
-    payload: &serde_json::Value,
-    at: OffsetDateTime,
-) -> Result<i64>
-where
-    DB: sqlx::Database,
-    for<'e> &'e mut <DB as sqlx::Database>::Connection: sqlx::Executor<'e, Database = DB>,
-    for<'q> <DB as sqlx::Database>::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
-    for<'q> &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
-    for<'q> Json<&'q serde_json::Value>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'q> OffsetDateTime: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    (i64,): for<'r> sqlx::FromRow<'r, <DB as sqlx::Database>::Row>,
-{
-    if backend == Backend::Postgres {
-        sqlx::query::<DB>("SELECT pg_advisory_xact_lock(727274)")
-            .execute(&mut **tx)
-            .await?;
-    }
-    let (id,): (i64,) = sqlx::query_as::<DB, (i64,)>(
-        "INSERT INTO events (topic, payload, created_at) VALUES ($1, $2, $3) RETURNING id",
-    )
-    .bind(topic)
-    .bind(Json(payload))
-    .bind(at)
-    .fetch_one(&mut **tx)
-    .await?;
-    if backend == Backend::Postgres {
-        sqlx::query::<DB>("SELECT pg_notify($1, $2)")
-            .bind(crate::realtime::CHANNEL)
-            .bind(&*id.to_string())
-            .execute(&mut **tx)
-            .await?;
-    }
-    Ok(id)
-}
-
-macro_rules! sql_store {
-    ($store:ident, $db:ty, $pool:ty, $backend:expr, $migrations:literal) => {
-        /// The store on this sqlx driver; see the module docs.
-        #[derive(Clone)]
-        pub struct $store {
-            pool: $pool,
-        }
-
-        impl $store {
-            pub fn new(pool: $pool) -> Self {
-                Self { pool }
-            }
-
-            pub fn pool(&self) -> &$pool {
-                &self.pool
-            }
-        }
-
+macro_rules! official_store {
+    ($store:ident, $db:ty, $backend:expr) => {
         #[async_trait]
-        impl Store for $store {
-            fn backend(&self) -> Backend {
-                $backend
-            }
-
-            async fn migrate(&self) -> Result<()> {
-                sqlx::migrate!($migrations).run(&self.pool).await?;
-                Ok(())
-            }
-
-            async fn ping(&self) -> Result<()> {
-                sqlx::query("SELECT 1").execute(&self.pool).await?;
-                Ok(())
-            }
-
-            async fn close(&self) {
-                self.pool.close().await;
-            }
-
+        impl OfficialStore for $store {
             async fn source_files(&self) -> Result<Vec<SourceFile>> {
                 let rows: Vec<(String, String, i64, OffsetDateTime)> =
                     sqlx::query_as("SELECT path, sha256, bytes, imported_at FROM source_files ORDER BY path")
@@ -496,34 +449,6 @@ macro_rules! sql_store {
                 Ok(version)
             }
 
-            async fn latest_event_id(&self) -> Result<i64> {
-                let (id,): (Option<i64>,) = sqlx::query_as("SELECT MAX(id) FROM events")
-                    .fetch_one(&self.pool)
-                    .await?;
-                Ok(id.unwrap_or(0))
-            }
-
-            async fn emit_event(&self, topic: &str, payload: &serde_json::Value) -> Result<i64> {
-                let mut tx = self.pool.begin().await?;
-                let id = emit(&mut tx, $backend, topic, payload, OffsetDateTime::now_utc()).await?;
-                tx.commit().await?;
-                Ok(id)
-            }
-
-            async fn events_after(&self, after: i64, limit: i64) -> Result<Vec<Event>> {
-                let rows: Vec<(i64, String, Json<serde_json::Value>, OffsetDateTime)> = sqlx::query_as(
-                    "SELECT id, topic, payload, created_at FROM events WHERE id > $1 ORDER BY id LIMIT $2",
-                )
-                .bind(after)
-                .bind(limit)
-                .fetch_all(&self.pool)
-                .await?;
-                Ok(rows
-                    .into_iter()
-                    .map(|(id, topic, Json(payload), created_at)| Event { id, topic, payload, created_at })
-                    .collect())
-            }
-
             async fn official_snapshot(&self, with_times: bool) -> Result<Vec<String>> {
                 let mut out = Vec::new();
                 let files = self.source_files().await?;
@@ -566,17 +491,5 @@ macro_rules! sql_store {
     };
 }
 
-sql_store!(
-    SqliteStore,
-    sqlx::Sqlite,
-    sqlx::SqlitePool,
-    Backend::Sqlite,
-    "../migrations/sqlite"
-);
-sql_store!(
-    PostgresStore,
-    sqlx::Postgres,
-    sqlx::PgPool,
-    Backend::Postgres,
-    "../migrations/postgres"
-);
+official_store!(SqliteStore, sqlx::Sqlite, Backend::Sqlite);
+official_store!(PostgresStore, sqlx::Postgres, Backend::Postgres);

@@ -1,0 +1,74 @@
+//! The OpenAPI document of `/api/v1`, generated from the handlers' and
+//! types' annotations in `api` (the official data) and `auth_api` (tokens).
+
+use axum::Json;
+use utoipa::OpenApi;
+
+use super::error::Problem;
+use crate::official::model::{Dataset, Variable, VariableKind};
+use crate::official::query::{Note, NoteCode, Row};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Open Welfare Bologna API",
+        version = "1",
+        description = "Bologna's official social-services open data by quartiere."
+    ),
+    paths(
+        super::api::list_datasets,
+        super::api::get_dataset,
+        super::api::list_areas,
+        super::api::resolve_area,
+        super::api::observations,
+        super::auth_api::token,
+        super::auth_api::refresh,
+        super::auth_api::logout,
+        super::auth_api::me
+    ),
+    modifiers(&BearerScheme),
+    components(schemas(
+        Dataset,
+        Variable,
+        VariableKind,
+        super::api::DatasetDetail,
+        super::api::AreaCollection,
+        super::api::AreaFeature,
+        super::api::AreaProperties,
+        super::api::AreaMatch,
+        super::api::ObservationsResponse,
+        super::api::Method,
+        Row,
+        Note,
+        NoteCode,
+        Problem,
+        super::auth_api::TokenRequest,
+        super::auth_api::TokenResponse,
+        super::auth_api::RefreshRequest,
+        super::auth_api::Me
+    ))
+)]
+pub struct ApiDoc;
+
+/// The `bearer` security scheme the account routes name.
+struct BearerScheme;
+
+impl utoipa::Modify for BearerScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

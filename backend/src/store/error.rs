@@ -1,0 +1,16 @@
+//! The store's one error type, for every backend and domain.
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration error: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A unique value is taken (the field it belongs to).
+    #[error("{0} already in use")]
+    Conflict(&'static str),
+    #[error("{0}")]
+    Internal(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
