@@ -20,6 +20,8 @@
 //! | `auth_rate_per_account` / `OPENWELFARE_AUTH_RATE_PER_ACCOUNT` | `6` | log-in attempts, codes and mails per minute for one account |
 //! | `session_days` / `OPENWELFARE_SESSION_DAYS` | `30` | how long a session lasts without use |
 //! | `trusted_proxies` / `OPENWELFARE_TRUSTED_PROXIES` | none | comma-separated IPs of reverse proxies whose `X-Forwarded-For` is believed (for per-IP rate limits) |
+//! | `ws_max_per_ip` / `OPENWELFARE_WS_MAX_PER_IP` | `20` | open websockets from one client IP; past it an upgrade gets 429 |
+//! | `ws_max_total` / `OPENWELFARE_WS_MAX_TOTAL` | `5000` | open websockets on this instance; past it an upgrade gets 503 |
 //!
 //! The file is `OPENWELFARE_CONFIG` (or `--config`); without either, none is read.
 
@@ -48,6 +50,8 @@ pub struct Config {
     pub auth_rate_per_account: u32,
     pub session_days: u64,
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    pub ws_max_per_ip: usize,
+    pub ws_max_total: usize,
 }
 
 // Secrets (a database password) never reach a log through Debug.
@@ -70,6 +74,8 @@ impl std::fmt::Debug for Config {
             .field("auth_rate_per_account", &self.auth_rate_per_account)
             .field("session_days", &self.session_days)
             .field("trusted_proxies", &self.trusted_proxies)
+            .field("ws_max_per_ip", &self.ws_max_per_ip)
+            .field("ws_max_total", &self.ws_max_total)
             .finish()
     }
 }
@@ -95,7 +101,7 @@ fn err(key: &str, message: impl Into<String>) -> ConfigError {
     }
 }
 
-const KEYS: [&str; 16] = [
+const KEYS: [&str; 18] = [
     "database_url",
     "bind",
     "data_mirror",
@@ -112,6 +118,8 @@ const KEYS: [&str; 16] = [
     "auth_rate_per_account",
     "session_days",
     "trusted_proxies",
+    "ws_max_per_ip",
+    "ws_max_total",
 ];
 
 fn env_name(key: &str) -> String {
@@ -332,6 +340,8 @@ impl Config {
                 })
                 .collect::<Result<_, _>>()?,
         };
+        let ws_max_per_ip = number("ws_max_per_ip", 20, 1, 1_000_000)? as usize;
+        let ws_max_total = number("ws_max_total", 5000, 1, 1_000_000)? as usize;
 
         Ok(Config {
             database_url,
@@ -350,6 +360,8 @@ impl Config {
             auth_rate_per_account,
             session_days,
             trusted_proxies,
+            ws_max_per_ip,
+            ws_max_total,
         })
     }
 }
@@ -374,6 +386,7 @@ mod tests {
         assert_eq!(config.log_format, LogFormat::Text);
         assert!(config.data_mirror.is_none());
         assert!(config.auto_import);
+        assert_eq!((config.ws_max_per_ip, config.ws_max_total), (20, 5000));
     }
 
     #[test]

@@ -14,16 +14,20 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
-use axum::extract::State;
-use axum::response::Response;
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use tokio::sync::broadcast::error::RecvError;
 
 use super::protocol::{
     self, ClientMessage, Listener, ServerMessage, MAX_MESSAGE_BYTES, MAX_TOPICS,
 };
-use super::Hub;
-use crate::http::session::Identity;
+use super::{Admission, Hub, Refusal};
+use crate::auth::csrf::same_origin;
+use crate::http::session::{client_ip, Identity};
 use crate::http::AppState;
 
 const PING_EVERY: Duration = Duration::from_secs(25);
@@ -35,11 +39,52 @@ const PER_SECOND: f64 = 5.0;
 const REPLAY_PAGE: i64 = 500;
 
 /// `GET /ws`: upgrade, with the caller's identity deciding private topics.
+///
+/// The identity comes from cookies, which a browser sends with a socket
+/// opened by any page (even on another port of this host), so a page of
+/// another origin is refused (403); clients that send no Origin are not
+/// browsers and carry no ambient cookies of a victim. Sockets are capped
+/// per client IP (429) and in all (503), before the upgrade.
 pub async fn upgrade(
     State(state): State<AppState>,
     Extension(identity): Extension<Identity>,
+    info: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Response {
+    let text = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        let ours = origin.to_str().is_ok_and(|o| {
+            same_origin(Some(o), None, text(header::HOST), &state.auth.public_url)
+        });
+        if !ours {
+            return (StatusCode::FORBIDDEN, "websocket from another origin").into_response();
+        }
+    }
+    let peer = info.map(|Extension(ConnectInfo(a))| a.ip());
+    let ip = client_ip(&headers, peer, &state.config.trusted_proxies);
+    let admission = match state
+        .hub
+        .admit(ip, state.config.ws_max_per_ip, state.config.ws_max_total)
+    {
+        Ok(a) => a,
+        Err(Refusal::PerIp) => {
+            return (
+                StatusCode::TOO_MANY_REQUESTS,
+                [(header::RETRY_AFTER, "10")],
+                "too many websockets from this address",
+            )
+                .into_response()
+        }
+        Err(Refusal::Total) => {
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                [(header::RETRY_AFTER, "10")],
+                "too many websockets",
+            )
+                .into_response()
+        }
+    };
     let who = Listener {
         user_id: identity.0.as_ref().map(|p| p.user.id),
         moderator: identity
@@ -53,7 +98,7 @@ pub async fn upgrade(
         .max_write_buffer_size(256 * 1024)
         .max_message_size(MAX_MESSAGE_BYTES)
         .max_frame_size(MAX_MESSAGE_BYTES)
-        .on_upgrade(move |socket| connection(hub, who, socket))
+        .on_upgrade(move |socket| connection(hub, who, socket, admission))
 }
 
 /// A token bucket for the client's messages.
@@ -221,8 +266,9 @@ impl Connection {
     }
 }
 
-async fn connection(hub: Arc<Hub>, who: Listener, socket: WebSocket) {
-    let _counted = hub.connected();
+async fn connection(hub: Arc<Hub>, who: Listener, socket: WebSocket, admission: Admission) {
+    // Holds this socket's place until it closes.
+    let _admission = admission;
     let mut live = hub.subscribe();
     let mut shutdown = hub.shutdown_signal();
     let mut conn = Connection {
