@@ -12,6 +12,7 @@
 //! | `log_level` / `OPENWELFARE_LOG_LEVEL` | `info` | a tracing filter, e.g. `info,sqlx=warn` |
 //! | `auto_import` / `OPENWELFARE_AUTO_IMPORT` | `true` | import on `serve` when the database is empty |
 //! | `request_timeout_secs` / `OPENWELFARE_REQUEST_TIMEOUT_SECS` | `30` | per-request time limit |
+//! | `header_read_timeout_secs` / `OPENWELFARE_HEADER_READ_TIMEOUT_SECS` | `10` | time a client has to send a request's headers (slowloris); the request timeout starts after them |
 //! | `max_body_bytes` / `OPENWELFARE_MAX_BODY_BYTES` | `1048576` | request body size limit |
 //! | `secret_key` / `OPENWELFARE_SECRET_KEY` | generated, kept in the database | at least 32 characters; signs access tokens and CSRF tokens |
 //! | `mail_url` / `OPENWELFARE_MAIL_URL` | `file:mail-outbox` | `smtp://HOST:PORT` (plain, loopback relay), `smtp://USER:PASS@HOST:587?tls=required` (STARTTLS), `smtps://USER:PASS@HOST:465`, or `file:DIR` to write .eml files |
@@ -41,6 +42,7 @@ pub struct Config {
     pub log_level: String,
     pub auto_import: bool,
     pub request_timeout_secs: u64,
+    pub header_read_timeout_secs: u64,
     pub max_body_bytes: usize,
     /// None: generated once and kept in the database (shared by every instance).
     pub secret_key: Option<String>,
@@ -66,6 +68,7 @@ impl std::fmt::Debug for Config {
             .field("log_level", &self.log_level)
             .field("auto_import", &self.auto_import)
             .field("request_timeout_secs", &self.request_timeout_secs)
+            .field("header_read_timeout_secs", &self.header_read_timeout_secs)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("secret_key", &self.secret_key.as_ref().map(|_| "***"))
             .field("mail_url", &redact_url(&self.mail_url))
@@ -101,7 +104,7 @@ fn err(key: &str, message: impl Into<String>) -> ConfigError {
     }
 }
 
-const KEYS: [&str; 18] = [
+const KEYS: [&str; 19] = [
     "database_url",
     "bind",
     "data_mirror",
@@ -110,6 +113,7 @@ const KEYS: [&str; 18] = [
     "log_level",
     "auto_import",
     "request_timeout_secs",
+    "header_read_timeout_secs",
     "max_body_bytes",
     "secret_key",
     "mail_url",
@@ -278,6 +282,7 @@ impl Config {
             }
         };
         let request_timeout_secs = number("request_timeout_secs", 30, 1, 3600)?;
+        let header_read_timeout_secs = number("header_read_timeout_secs", 10, 1, 3600)?;
         let max_body_bytes = number("max_body_bytes", 1 << 20, 1024, 1 << 30)? as usize;
         let secret_key = match get("secret_key") {
             None | Some((_, "")) => None,
@@ -352,6 +357,7 @@ impl Config {
             log_level,
             auto_import,
             request_timeout_secs,
+            header_read_timeout_secs,
             max_body_bytes,
             secret_key,
             mail_url,
@@ -387,6 +393,7 @@ mod tests {
         assert!(config.data_mirror.is_none());
         assert!(config.auto_import);
         assert_eq!((config.ws_max_per_ip, config.ws_max_total), (20, 5000));
+        assert_eq!(config.header_read_timeout_secs, 10);
     }
 
     #[test]
