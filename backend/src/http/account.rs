@@ -243,7 +243,8 @@ fn safe_next(next: Option<&str>) -> String {
 
 /// Render and send a message in the background; a failure is logged and
 /// never shown (it would tell who has an account). With the development
-/// folder transport the link is logged too, so nobody needs a mail server.
+/// folder transport the log says where the message went, never its link
+/// (a link carries a single-use token).
 pub fn send_mail(state: &AppState, to: &str, lang: Lang, kind: MailKind, link: Option<&str>) {
     if let (Some(folder), Some(_)) = (state.auth.mailer.folder(), link) {
         // Where development mail goes; never the link itself, which holds a token.
