@@ -12,6 +12,7 @@
 //! | `log_level` / `OPENWELFARE_LOG_LEVEL` | `info` | a tracing filter, e.g. `info,sqlx=warn` |
 //! | `auto_import` / `OPENWELFARE_AUTO_IMPORT` | `true` | import on `serve` when the database is empty |
 //! | `request_timeout_secs` / `OPENWELFARE_REQUEST_TIMEOUT_SECS` | `30` | per-request time limit |
+//! | `header_read_timeout_secs` / `OPENWELFARE_HEADER_READ_TIMEOUT_SECS` | `10` | time a client has to send a request's headers (slowloris); the request timeout starts after them |
 //! | `max_body_bytes` / `OPENWELFARE_MAX_BODY_BYTES` | `1048576` | request body size limit |
 //! | `secret_key` / `OPENWELFARE_SECRET_KEY` | generated, kept in the database | at least 32 characters; signs access tokens and CSRF tokens |
 //! | `mail_url` / `OPENWELFARE_MAIL_URL` | `file:mail-outbox` | `smtp://HOST:PORT` (plain, loopback relay), `smtp://USER:PASS@HOST:587?tls=required` (STARTTLS), `smtps://USER:PASS@HOST:465`, or `file:DIR` to write .eml files |
@@ -20,6 +21,8 @@
 //! | `auth_rate_per_account` / `OPENWELFARE_AUTH_RATE_PER_ACCOUNT` | `6` | log-in attempts, codes and mails per minute for one account |
 //! | `session_days` / `OPENWELFARE_SESSION_DAYS` | `30` | how long a session lasts without use |
 //! | `trusted_proxies` / `OPENWELFARE_TRUSTED_PROXIES` | none | comma-separated IPs of reverse proxies whose `X-Forwarded-For` is believed (for per-IP rate limits) |
+//! | `ws_max_per_ip` / `OPENWELFARE_WS_MAX_PER_IP` | `20` | open websockets from one client IP; past it an upgrade gets 429 |
+//! | `ws_max_total` / `OPENWELFARE_WS_MAX_TOTAL` | `5000` | open websockets on this instance; past it an upgrade gets 503 |
 //!
 //! The file is `OPENWELFARE_CONFIG` (or `--config`); without either, none is read.
 
@@ -36,6 +39,7 @@ pub struct Config {
     pub log_level: String,
     pub auto_import: bool,
     pub request_timeout_secs: u64,
+    pub header_read_timeout_secs: u64,
     pub max_body_bytes: usize,
     /// None: generated once and kept in the database (shared by every instance).
     pub secret_key: Option<String>,
@@ -45,6 +49,8 @@ pub struct Config {
     pub auth_rate_per_account: u32,
     pub session_days: u64,
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    pub ws_max_per_ip: usize,
+    pub ws_max_total: usize,
 }
 
 // Secrets (a database password) never reach a log through Debug.
@@ -59,6 +65,7 @@ impl std::fmt::Debug for Config {
             .field("log_level", &self.log_level)
             .field("auto_import", &self.auto_import)
             .field("request_timeout_secs", &self.request_timeout_secs)
+            .field("header_read_timeout_secs", &self.header_read_timeout_secs)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("secret_key", &self.secret_key.as_ref().map(|_| "***"))
             .field("mail_url", &redact_url(&self.mail_url))
@@ -67,6 +74,8 @@ impl std::fmt::Debug for Config {
             .field("auth_rate_per_account", &self.auth_rate_per_account)
             .field("session_days", &self.session_days)
             .field("trusted_proxies", &self.trusted_proxies)
+            .field("ws_max_per_ip", &self.ws_max_per_ip)
+            .field("ws_max_total", &self.ws_max_total)
             .finish()
     }
 }
@@ -92,7 +101,7 @@ fn err(key: &str, message: impl Into<String>) -> ConfigError {
     }
 }
 
-const KEYS: [&str; 16] = [
+const KEYS: [&str; 19] = [
     "database_url",
     "bind",
     "data_mirror",
@@ -101,6 +110,7 @@ const KEYS: [&str; 16] = [
     "log_level",
     "auto_import",
     "request_timeout_secs",
+    "header_read_timeout_secs",
     "max_body_bytes",
     "secret_key",
     "mail_url",
@@ -109,6 +119,8 @@ const KEYS: [&str; 16] = [
     "auth_rate_per_account",
     "session_days",
     "trusted_proxies",
+    "ws_max_per_ip",
+    "ws_max_total",
 ];
 
 fn env_name(key: &str) -> String {
@@ -267,6 +279,7 @@ impl Config {
             }
         };
         let request_timeout_secs = number("request_timeout_secs", 30, 1, 3600)?;
+        let header_read_timeout_secs = number("header_read_timeout_secs", 10, 1, 3600)?;
         let max_body_bytes = number("max_body_bytes", 1 << 20, 1024, 1 << 30)? as usize;
         let secret_key = match get("secret_key") {
             None | Some((_, "")) => None,
@@ -329,6 +342,8 @@ impl Config {
                 })
                 .collect::<Result<_, _>>()?,
         };
+        let ws_max_per_ip = number("ws_max_per_ip", 20, 1, 1_000_000)? as usize;
+        let ws_max_total = number("ws_max_total", 5000, 1, 1_000_000)? as usize;
 
         Ok(Config {
             database_url,
@@ -339,6 +354,7 @@ impl Config {
             log_level,
             auto_import,
             request_timeout_secs,
+            header_read_timeout_secs,
             max_body_bytes,
             secret_key,
             mail_url,
@@ -347,6 +363,8 @@ impl Config {
             auth_rate_per_account,
             session_days,
             trusted_proxies,
+            ws_max_per_ip,
+            ws_max_total,
         })
     }
 }
@@ -420,6 +438,8 @@ mod tests {
         assert_eq!(config.log_format, LogFormat::Text);
         assert!(config.data_mirror.is_none());
         assert!(config.auto_import);
+        assert_eq!((config.ws_max_per_ip, config.ws_max_total), (20, 5000));
+        assert_eq!(config.header_read_timeout_secs, 10);
     }
 
     #[test]

@@ -1,13 +1,26 @@
 //! `openwelfare serve`: open the store, migrate, import on an empty
 //! database, listen, and shut down gracefully on SIGTERM or Ctrl-C
 //! (in-flight requests finish, then the pool closes).
+//!
+//! Connections are served by hyper directly rather than `axum::serve`,
+//! which cannot limit the time a client takes to send its headers: the
+//! router's request timeout only starts once they are in, so a client
+//! dripping one header line at a time (slowloris) held a connection open
+//! for as long as it liked.
 
 use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
+use axum::extract::ConnectInfo;
+use axum::Extension;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::sync::RwLock;
+use tower::Layer;
 
 use crate::accounts::token::random_token;
 use crate::accounts::Auth;
@@ -108,7 +121,9 @@ pub async fn prepare(config: Config, store: Arc<dyn Store>) -> Result<AppState, 
     Ok(state)
 }
 
-/// Serve on `listener` until `shutdown` resolves.
+/// Serve on `listener` until `shutdown` resolves, then stop accepting,
+/// close the websockets (1001), let in-flight requests finish and close
+/// the pool. Handlers get the peer as `ConnectInfo<SocketAddr>`.
 pub async fn run(
     listener: TcpListener,
     state: AppState,
@@ -116,19 +131,69 @@ pub async fn run(
 ) -> Result<(), Error> {
     let store = state.store.clone();
     let hub = state.hub.clone();
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let header_timeout = Duration::from_secs(state.config.header_read_timeout_secs);
+    let app = router(state);
+    // HTTP/1 only, as the axum features say (HTTP/2 was reachable only
+    // because another crate turns it on in hyper, and the sniffing of the
+    // HTTP/2 preface has no timeout). Upgrades (websockets) are served.
+    let mut builder = auto::Builder::new(TokioExecutor::new()).http1_only();
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_timeout);
+    let graceful = GracefulShutdown::new();
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(pair) => pair,
+                Err(e) => {
+                    accept_failed(e).await;
+                    continue;
+                }
+            },
+            _ = &mut shutdown => break,
+        };
+        let service = TowerToHyperService::new(Extension(ConnectInfo(peer)).layer(app.clone()));
+        let connection = builder
+            .serve_connection_with_upgrades(TokioIo::new(stream), service)
+            .into_owned();
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!(error = %e, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
     // Websockets would keep a graceful shutdown waiting: close them (1001) first.
-    let shutdown = async move {
-        shutdown.await;
-        hub.shut_down();
-    };
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
-        .map_err(Error::Io)?;
+    hub.shut_down();
+    // An upgraded socket has left hyper's connection, so the graceful
+    // shutdown does not wait for it: wait (a little) for the sockets to
+    // send their close frames, or clients see a reset instead of 1001.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while hub.connections() > 0 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    graceful.shutdown().await;
     store.close().await;
     tracing::info!("server stopped");
     Ok(())
+}
+
+/// As axum::serve does: a connection that failed before we took it is
+/// nothing; anything else (out of file descriptors) is logged, and
+/// accepting pauses a second so the loop does not spin.
+async fn accept_failed(e: std::io::Error) {
+    use std::io::ErrorKind::{ConnectionAborted, ConnectionRefused, ConnectionReset};
+    if matches!(
+        e.kind(),
+        ConnectionRefused | ConnectionAborted | ConnectionReset
+    ) {
+        return;
+    }
+    tracing::error!(error = %e, "accept error");
+    tokio::time::sleep(Duration::from_secs(1)).await;
 }
 
 pub async fn serve(config: Config) -> Result<(), Error> {

@@ -562,3 +562,99 @@ async fn live_events_through_the_binary_sqlite() {
 async fn live_events_through_two_binaries_on_one_postgresql() {
     live_events_through_the_binary(Kind::Postgres).await
 }
+
+/// With the `file:` mail transport, a sign-up's confirmation link (its
+/// single-use token) is in the .eml file and nowhere in the log, at any level.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_token_or_link_is_logged_with_the_file_mail_transport() {
+    let dir = tempfile::tempdir().unwrap();
+    let outbox = dir.path().join("outbox");
+    let port = free_port();
+    let child = openwelfare()
+        .arg("serve")
+        .env(
+            "OPENWELFARE_DATABASE_URL",
+            format!("sqlite://{}", dir.path().join("mail.db").display()),
+        )
+        .env("OPENWELFARE_BIND", format!("127.0.0.1:{port}"))
+        .env("OPENWELFARE_AUTO_IMPORT", "false")
+        .env("OPENWELFARE_MAIL_URL", format!("file:{}", outbox.display()))
+        .env("OPENWELFARE_LOG_LEVEL", "trace")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start openwelfare serve");
+    let mut server = Server {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+    };
+    wait_ready(&server, "missing").await;
+    let mut browser = common::web::Browser::new(&server.base);
+    let page = browser
+        .submit(
+            "/account/registrati",
+            "/account/registrati",
+            &[
+                ("email", "anna@example.org"),
+                ("display_name", "Anna"),
+                ("password", "tortellini sotto le due torri"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    // The message, once written: its link and token.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let eml = loop {
+        let written = std::fs::read_dir(&outbox)
+            .map(|entries| {
+                entries
+                    .filter_map(Result::ok)
+                    .map(|e| e.path())
+                    .find(|p| p.extension().is_some_and(|x| x == "eml"))
+            })
+            .unwrap_or_default();
+        if let Some(path) = written {
+            break std::fs::read(path).unwrap();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no mail written to {}",
+            outbox.display()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let message = mail_parser::MessageParser::default()
+        .parse(&eml)
+        .expect("a mail");
+    let text = message.body_text(0).expect("a text part").into_owned();
+    let link = common::smtp::link_in(&text, "/account/verifica").expect("a link");
+    let token = link.split("token=").nth(1).expect("a token").to_string();
+    assert_eq!(token.len(), 64, "{link}");
+
+    let status = terminate(&mut server);
+    assert!(status.success(), "graceful exit: {status:?}");
+    let mut log = String::new();
+    for stream in [
+        server.child.stderr.take().map(|mut s| {
+            let mut t = String::new();
+            std::io::Read::read_to_string(&mut s, &mut t).unwrap();
+            t
+        }),
+        server.child.stdout.take().map(|mut s| {
+            let mut t = String::new();
+            std::io::Read::read_to_string(&mut s, &mut t).unwrap();
+            t
+        }),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        log.push_str(&stream);
+    }
+    // The log was captured (the sign-up and the mail are in it) ...
+    assert!(log.contains("listening"), "{log}");
+    assert!(log.contains("/account/registrati"), "{log}");
+    // ... but not the token, nor the link.
+    assert!(!log.contains(&token), "the token is in the log:\n{log}");
+    assert!(!log.contains("token="), "a link is in the log:\n{log}");
+}

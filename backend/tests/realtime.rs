@@ -10,7 +10,7 @@ mod common;
 use std::time::Duration;
 
 use common::web::Server;
-use common::ws::{connect, next, quiet, send, subscribe};
+use common::ws::{connect, next, quiet, send, subscribe, try_connect};
 use common::TestDb;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
@@ -235,6 +235,88 @@ async fn shutting_down_closes_sockets_with_going_away(db: TestDb) {
     assert_eq!(code, Some(1001));
 }
 
+/// A page on another origin (another port of the same host, or https on
+/// our http) cannot open a socket with the user's cookies; our own pages
+/// and clients that send no Origin (not browsers) can.
+async fn a_socket_from_another_origin_is_refused(db: TestDb) {
+    let server = db.serve(&[]).await;
+    let port = server.base.rsplit(':').next().unwrap();
+    let other_port = format!("http://127.0.0.1:{}", port.parse::<u16>().unwrap() ^ 1);
+    let https = server.base.replace("http://", "https://");
+    for foreign in [
+        other_port.as_str(),
+        https.as_str(),
+        "http://evil.example",
+        "null",
+    ] {
+        let refused = try_connect(&server.base, &[("origin", foreign)]).await;
+        assert_eq!(refused.err(), Some(403), "Origin {foreign}");
+    }
+    let mut ours = try_connect(&server.base, &[("origin", &server.base)])
+        .await
+        .expect("our own origin is accepted");
+    subscribe(&mut ours, &["map"], None).await;
+    let mut bare = try_connect(&server.base, &[])
+        .await
+        .expect("no Origin is accepted");
+    subscribe(&mut bare, &["map"], None).await;
+}
+
+/// Wait until the hub counts `n` open sockets.
+async fn wait_for_connections(server: &Server, n: usize) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while server.state.hub.connections() != n {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{} sockets counted, expected {n}",
+            server.state.hub.connections()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Sockets are capped per client IP (429) and in all (503), before the
+/// upgrade; closing one frees its place. Behind a trusted proxy the client
+/// is the X-Forwarded-For address.
+async fn sockets_are_capped_per_ip_and_in_total(db: TestDb) {
+    let server = db
+        .serve(&[
+            ("OPENWELFARE_WS_MAX_PER_IP", "3"),
+            ("OPENWELFARE_WS_MAX_TOTAL", "5"),
+            ("OPENWELFARE_TRUSTED_PROXIES", "127.0.0.1"),
+        ])
+        .await;
+    let a = [("x-forwarded-for", "203.0.113.1")];
+    let b = [("x-forwarded-for", "203.0.113.2")];
+    let c = [("x-forwarded-for", "203.0.113.3")];
+    let mut from_a = Vec::new();
+    for i in 0..3 {
+        let socket = try_connect(&server.base, &a).await;
+        from_a.push(socket.unwrap_or_else(|s| panic!("socket {i} of A refused with {s}")));
+    }
+    assert_eq!(try_connect(&server.base, &a).await.err(), Some(429));
+    // Another client is not held back by A.
+    let mut from_b = Vec::new();
+    for _ in 0..2 {
+        from_b.push(try_connect(&server.base, &b).await.expect("B accepted"));
+    }
+    wait_for_connections(&server, 5).await;
+    // Five in all: a third client is refused with 503.
+    assert_eq!(try_connect(&server.base, &c).await.err(), Some(503));
+    // Closing one of A's frees its place, for A.
+    let mut closing = from_a.pop().unwrap();
+    closing.close(None).await.expect("close");
+    while let Some(Ok(_)) = closing.next().await {}
+    wait_for_connections(&server, 4).await;
+    from_a.push(
+        try_connect(&server.base, &a)
+            .await
+            .expect("A accepted again after closing one"),
+    );
+    assert_eq!(try_connect(&server.base, &a).await.err(), Some(429));
+    subscribe(from_a.last_mut().unwrap(), &["map"], None).await;
+}
+
 async fn a_client_that_falls_behind_is_told_to_resync_and_misses_nothing(db: TestDb) {
     // A queue of 4 events per connection, so a client that does not read falls behind.
     // The pump runs only when poked (no polling to speak of, no NOTIFY), so all 300 events arrive in one burst.
@@ -298,6 +380,8 @@ on_both_backends!(
     an_event_reaches_its_subscriber_and_a_reconnect_replays_what_was_missed,
     private_topics_are_their_owners_and_limits_hold,
     shutting_down_closes_sockets_with_going_away,
+    a_socket_from_another_origin_is_refused,
+    sockets_are_capped_per_ip_and_in_total,
 );
 
 /// Two instances on one PostgreSQL: a change committed through A reaches a

@@ -12,7 +12,10 @@
 //!   while Bearer API calls need no token;
 //! - every route answers every kind of user as this file's own table says
 //!   (the route x role matrix), and a route missing from the table fails;
-//! - a banned or deleted user is out at once, in the browser and the API.
+//! - a banned or deleted user is out at once, in the browser and the API;
+//! - the server cuts off a client that drips its request headers
+//!   (slowloris), while requests, websockets, the client address and a
+//!   graceful shutdown that finishes in-flight requests all still work.
 
 mod common;
 
@@ -47,6 +50,7 @@ on_both_backends!(
     route_role_matrix,
     powers_stop_at_peers_and_at_other_users_sessions,
     banned_and_deleted_users_are_out_at_once,
+    slow_headers_are_cut_off_and_the_server_still_serves,
 );
 
 // ====================================================================
@@ -1710,4 +1714,127 @@ fn base64url_matches_rfc4648() {
     // The two characters where base64url differs from base64.
     assert_eq!(b64url(&[0xfb, 0xff]), "-_8");
     assert_eq!(b64url_decode("-_8"), [0xfb, 0xff]);
+}
+
+// ====================================================================
+// The server itself (server::run): header-read timeout
+// ====================================================================
+
+/// Read until the peer closes (or a reset): how long that took, or None
+/// if it was still open after `within`. Meanwhile one header line goes out
+/// every 300 ms, as a slowloris client sends them.
+async fn drip_until_closed(
+    tcp: &mut tokio::net::TcpStream,
+    within: std::time::Duration,
+) -> Option<std::time::Duration> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let started = std::time::Instant::now();
+    let mut buffer = [0u8; 1024];
+    let mut line = 0;
+    while started.elapsed() < within {
+        tokio::select! {
+            read = tcp.read(&mut buffer) => match read {
+                Ok(0) | Err(_) => return Some(started.elapsed()),
+                // A response (408?) before the close: keep reading to the end.
+                Ok(_) => continue,
+            },
+            _ = tokio::time::sleep(std::time::Duration::from_millis(300)) => {
+                line += 1;
+                if tcp.write_all(format!("x-drip-{line}: 1\r\n").as_bytes()).await.is_err() {
+                    return Some(started.elapsed());
+                }
+            }
+        }
+    }
+    None
+}
+
+async fn slow_headers_are_cut_off_and_the_server_still_serves(db: TestDb) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let config = db.config(&[
+        ("OPENWELFARE_HEADER_READ_TIMEOUT_SECS", "1"),
+        ("OPENWELFARE_TRUSTED_PROXIES", "127.0.0.1"),
+        ("OPENWELFARE_WS_MAX_PER_IP", "1"),
+    ]);
+    let state = openwelfare::server::prepare(config, db.store.clone())
+        .await
+        .expect("state");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("address");
+    let base = format!("http://{addr}");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(openwelfare::server::run(listener, state, async {
+        let _ = stopped.await;
+    }));
+
+    // Slowloris: the request line, then one header line every 300 ms.
+    let mut tcp = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    tcp.write_all(b"GET / HTTP/1.1\r\n").await.expect("write");
+    let closed = drip_until_closed(&mut tcp, std::time::Duration::from_secs(10)).await;
+    let closed = closed.expect("a client dripping headers was still connected after 10 s");
+    assert!(
+        closed < std::time::Duration::from_millis(2500),
+        "cut off only after {closed:?} (timeout 1 s)"
+    );
+
+    // A normal request still works.
+    let client = http();
+    let response = client
+        .get(format!("{base}/healthz"))
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.text().await.unwrap(), "ok");
+
+    // Websockets still upgrade, and handlers see the TCP peer: 127.0.0.1 is
+    // a trusted proxy, so two forwarded clients are told apart (one socket
+    // each), which they could not be if the peer address were missing.
+    let a = [("x-forwarded-for", "203.0.113.1")];
+    let b = [("x-forwarded-for", "203.0.113.2")];
+    let mut first = common::ws::try_connect(&base, &a)
+        .await
+        .expect("A's socket");
+    common::ws::subscribe(&mut first, &["map"], None).await;
+    let _second = common::ws::try_connect(&base, &b)
+        .await
+        .expect("B's socket");
+    assert_eq!(common::ws::try_connect(&base, &a).await.err(), Some(429));
+
+    // Graceful shutdown finishes a request in flight: its body is only
+    // half sent when the shutdown starts.
+    let body = br#"{"email":"nobody@example.org","password":"wrong password"}"#;
+    let mut inflight = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    inflight
+        .write_all(
+            format!(
+                "POST /api/v1/auth/token HTTP/1.1\r\nhost: {addr}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+                body.len()
+            )
+            .as_bytes(),
+        )
+        .await
+        .expect("write");
+    inflight.write_all(&body[..10]).await.expect("write");
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    stop.send(()).expect("stop");
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    inflight.write_all(&body[10..]).await.expect("write");
+    let mut answer = Vec::new();
+    tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        inflight.read_to_end(&mut answer),
+    )
+    .await
+    .expect("answered in time")
+    .expect("read");
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
+    tokio::time::timeout(std::time::Duration::from_secs(10), server)
+        .await
+        .expect("the server stopped in time")
+        .expect("task")
+        .expect("run");
 }

@@ -123,13 +123,15 @@ stats() {
 
 # ow_env NAME DATABASE_URL PORT [PER_IP PER_ACCOUNT] -> OW_ENV: an
 # openwelfare server's settings (rate limits default to the configuration's
-# maximum, 1,000,000 a minute; mail goes to files under $TMP/mail/NAME).
+# maximum, 1,000,000 a minute, and so do the websocket caps, as every load
+# client connects from loopback; mail goes to files under $TMP/mail/NAME).
 ow_env() {
     mkdir -p "$TMP/mail/$1"
     OW_ENV=(OPENWELFARE_DATABASE_URL="$2" OPENWELFARE_BIND="127.0.0.1:$3"
         OPENWELFARE_DATA_MIRROR="$DATA" OPENWELFARE_LOG_LEVEL=warn
         OPENWELFARE_MAIL_URL="file:$TMP/mail/$1"
-        OPENWELFARE_AUTH_RATE_PER_IP="${4:-1000000}" OPENWELFARE_AUTH_RATE_PER_ACCOUNT="${5:-1000000}")
+        OPENWELFARE_AUTH_RATE_PER_IP="${4:-1000000}" OPENWELFARE_AUTH_RATE_PER_ACCOUNT="${5:-1000000}"
+        OPENWELFARE_WS_MAX_PER_IP=1000000 OPENWELFARE_WS_MAX_TOTAL=1000000)
 }
 
 # need_tools COMMAND:PACKAGE ...: install with apt-get the packages whose

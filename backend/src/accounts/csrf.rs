@@ -51,8 +51,14 @@ impl Csrf {
 }
 
 /// Whether a state-changing request comes from our own pages: its Origin
-/// (else its Referer) names the public URL's origin or the host the
-/// request was sent to. A request with neither is refused.
+/// (else its Referer) is the public URL's origin, or the origin of the host
+/// the request was sent to. A request with neither is refused.
+///
+/// Origins are compared whole (scheme, host, port). The Host fallback is
+/// for a server reached under another name (a LAN address, a test server):
+/// this binary speaks plain HTTP, so such a page's origin is `http://HOST`.
+/// A request sent under the public name is judged by the public origin
+/// alone, so an `http://` page cannot post to an `https://` site.
 pub fn same_origin(
     origin: Option<&str>,
     referer: Option<&str>,
@@ -64,18 +70,27 @@ pub fn same_origin(
         (_, Some(r)) => url::Url::parse(r).ok(),
         _ => None,
     };
-    let Some(claimed) = claimed else {
+    let Some(claimed) = claimed.map(|c| c.origin()) else {
         return false;
     };
-    if claimed.origin() == public.origin() {
+    if !claimed.is_tuple() {
+        return false;
+    }
+    if claimed == public.origin() {
         return true;
     }
-    let authority = match (claimed.host_str(), claimed.port()) {
-        (Some(h), Some(p)) => format!("{h}:{p}"),
-        (Some(h), None) => h.to_string(),
-        _ => return false,
+    let Some(host) = host else {
+        return false;
     };
-    host.is_some_and(|h| h.eq_ignore_ascii_case(&authority))
+    let under = |scheme: &str| {
+        url::Url::parse(&format!("{scheme}://{host}/"))
+            .ok()
+            .map(|u| u.origin())
+    };
+    if under(public.scheme()) == Some(public.origin()) {
+        return false;
+    }
+    under("http") == Some(claimed)
 }
 
 #[cfg(test)]
@@ -144,5 +159,70 @@ mod tests {
             local,
             &public
         ));
+    }
+
+    #[test]
+    fn the_scheme_is_part_of_the_origin() {
+        // An https site: a page on plain http under the same name is not ours
+        // (anyone on the network can write one), in the Origin or the Referer.
+        let public = url::Url::parse("https://welfare.example/").unwrap();
+        let host = Some("welfare.example");
+        assert!(!same_origin(
+            Some("http://welfare.example"),
+            None,
+            host,
+            &public
+        ));
+        assert!(!same_origin(
+            None,
+            Some("http://welfare.example/account"),
+            host,
+            &public
+        ));
+        assert!(!same_origin(
+            Some("https://welfare.example:8443"),
+            None,
+            host,
+            &public
+        ));
+        // An http site: https on the same host and port is another origin.
+        let public = url::Url::parse("http://127.0.0.1:4321/").unwrap();
+        let local = Some("127.0.0.1:4321");
+        assert!(same_origin(
+            Some("http://127.0.0.1:4321"),
+            None,
+            local,
+            &public
+        ));
+        assert!(!same_origin(
+            Some("https://127.0.0.1:4321"),
+            None,
+            local,
+            &public
+        ));
+        assert!(!same_origin(
+            None,
+            Some("https://127.0.0.1:4321/account"),
+            local,
+            &public
+        ));
+        // The Host fallback (reached under another name) is a whole origin too:
+        // this binary speaks plain http, so that origin is http://HOST.
+        let public = url::Url::parse("https://welfare.example/").unwrap();
+        let lan = Some("10.0.0.5:3000");
+        assert!(same_origin(
+            Some("http://10.0.0.5:3000"),
+            None,
+            lan,
+            &public
+        ));
+        assert!(!same_origin(
+            Some("https://10.0.0.5:3000"),
+            None,
+            lan,
+            &public
+        ));
+        assert!(!same_origin(Some("http://10.0.0.5"), None, lan, &public));
+        assert!(!same_origin(Some("ws://10.0.0.5:3000"), None, lan, &public));
     }
 }

@@ -18,6 +18,8 @@
 pub mod protocol;
 pub mod socket;
 
+use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -47,6 +49,8 @@ pub struct Hub {
     last: AtomicI64,
     shutdown: watch::Sender<bool>,
     connections: AtomicUsize,
+    /// Open sockets per client IP (only IPs with at least one).
+    per_ip: std::sync::Mutex<HashMap<IpAddr, usize>>,
     /// When the newest event about a quartiere (an annotation) was written.
     area_changed: std::sync::Mutex<Option<time::OffsetDateTime>>,
 }
@@ -80,6 +84,7 @@ impl Hub {
             last: AtomicI64::new(last),
             shutdown,
             connections: AtomicUsize::new(0),
+            per_ip: std::sync::Mutex::default(),
             // Unknown at start: the first map request loads the markers.
             area_changed: std::sync::Mutex::new(Some(time::OffsetDateTime::now_utc())),
         });
@@ -126,18 +131,57 @@ impl Hub {
         self.connections.load(Ordering::Relaxed)
     }
 
-    fn connected(&self) -> ConnectionGuard<'_> {
+    /// A place for one more socket from `ip`, or why not: at most
+    /// `per_ip` from one client and `total` in all. The place is held until
+    /// the `Admission` is dropped (the socket closes, or the upgrade fails).
+    pub fn admit(
+        self: &Arc<Self>,
+        ip: IpAddr,
+        per_ip: usize,
+        total: usize,
+    ) -> Result<Admission, Refusal> {
+        let mut open = self.per_ip.lock().unwrap_or_else(|e| e.into_inner());
+        let from_ip = open.get(&ip).copied().unwrap_or(0);
+        if from_ip >= per_ip {
+            return Err(Refusal::PerIp);
+        }
+        if self.connections.load(Ordering::Relaxed) >= total {
+            return Err(Refusal::Total);
+        }
+        open.insert(ip, from_ip + 1);
         self.connections.fetch_add(1, Ordering::Relaxed);
-        ConnectionGuard(self)
+        Ok(Admission {
+            hub: self.clone(),
+            ip,
+        })
     }
 }
 
-/// Counts a connection while it lives.
-struct ConnectionGuard<'a>(&'a Hub);
+/// Why a socket was not admitted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// Its client has too many open.
+    PerIp,
+    /// This instance has too many open.
+    Total,
+}
 
-impl Drop for ConnectionGuard<'_> {
+/// Holds one socket's place (in the total and its IP's count) while it lives.
+pub struct Admission {
+    hub: Arc<Hub>,
+    ip: IpAddr,
+}
+
+impl Drop for Admission {
     fn drop(&mut self) {
-        self.0.connections.fetch_sub(1, Ordering::Relaxed);
+        let mut open = self.hub.per_ip.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = open.get_mut(&self.ip) {
+            *n -= 1;
+            if *n == 0 {
+                open.remove(&self.ip);
+            }
+        }
+        self.hub.connections.fetch_sub(1, Ordering::Relaxed);
     }
 }
 

@@ -20,7 +20,7 @@ use tokio::sync::broadcast::error::RecvError;
 use super::protocol::{
     self, ClientMessage, Listener, ServerMessage, MAX_MESSAGE_BYTES, MAX_TOPICS,
 };
-use super::Hub;
+use super::{Admission, Hub};
 
 const PING_EVERY: Duration = Duration::from_secs(25);
 /// Nothing at all from the client (not even a pong) for this long: closed.
@@ -30,14 +30,20 @@ const BURST: f64 = 20.0;
 const PER_SECOND: f64 = 5.0;
 const REPLAY_PAGE: i64 = 500;
 
-/// Set the socket's limits on an upgrade and serve it as `who` once upgraded.
-pub fn accept(hub: Arc<Hub>, who: Listener, ws: WebSocketUpgrade) -> Response {
+/// Set the socket's limits on an upgrade and serve it as `who` once
+/// upgraded; `admission` holds its place under the caps until it closes.
+pub fn accept(
+    hub: Arc<Hub>,
+    who: Listener,
+    admission: Admission,
+    ws: WebSocketUpgrade,
+) -> Response {
     ws.read_buffer_size(4096)
         .write_buffer_size(0)
         .max_write_buffer_size(256 * 1024)
         .max_message_size(MAX_MESSAGE_BYTES)
         .max_frame_size(MAX_MESSAGE_BYTES)
-        .on_upgrade(move |socket| connection(hub, who, socket))
+        .on_upgrade(move |socket| connection(hub, who, socket, admission))
 }
 
 /// A token bucket for the client's messages.
@@ -205,8 +211,9 @@ impl Connection {
     }
 }
 
-async fn connection(hub: Arc<Hub>, who: Listener, socket: WebSocket) {
-    let _counted = hub.connected();
+async fn connection(hub: Arc<Hub>, who: Listener, socket: WebSocket, admission: Admission) {
+    // Holds this socket's place until it closes.
+    let _admission = admission;
     let mut live = hub.subscribe();
     let mut shutdown = hub.shutdown_signal();
     let mut conn = Connection {

@@ -34,6 +34,30 @@ pub async fn connect_to(base: &str, cookie: Option<&str>) -> Socket {
     socket
 }
 
+/// Connect with these extra request headers: the socket, or the status
+/// of the refused upgrade.
+pub async fn try_connect(base: &str, headers: &[(&str, &str)]) -> Result<Socket, u16> {
+    let url = base.replace("http://", "ws://") + "/ws";
+    let mut request = url.into_client_request().expect("request");
+    for (name, value) in headers {
+        request.headers_mut().insert(
+            tokio_tungstenite::tungstenite::http::HeaderName::from_bytes(name.as_bytes())
+                .expect("header name"),
+            value.parse().expect("header value"),
+        );
+    }
+    match tokio_tungstenite::connect_async(request).await {
+        Ok((socket, response)) => {
+            assert_eq!(response.status(), 101);
+            Ok(socket)
+        }
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            Err(response.status().as_u16())
+        }
+        Err(e) => panic!("websocket: {e}"),
+    }
+}
+
 pub async fn send(socket: &mut Socket, message: Value) {
     socket
         .send(Message::text(message.to_string()))
