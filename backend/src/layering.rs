@@ -27,6 +27,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("import", 4),
     ("published", 4),
     ("digest", 5),
+    ("participation", 5),
     ("http", 6),
     ("server", 7),
     ("admin", 7),

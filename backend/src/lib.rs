@@ -13,7 +13,8 @@
 //! 3. `store` (SQLite and PostgreSQL behind one trait, split by domain)
 //! 4. `realtime` (the outbox hub), `import` (fetch, verify, load),
 //!    `published` (what the pages read, in memory)
-//! 5. `digest` (mailed digests of followed things)
+//! 5. `digest` (mailed digests of followed things), `participation` (the
+//!    lab's operations, shared by the pages and the JSON API)
 //! 6. `http` (routes, one file per domain, and the request plumbing)
 //! 7. `server` (the serve life cycle), `admin` (the admin command)
 
@@ -27,6 +28,7 @@ pub mod lab;
 pub mod mail;
 pub mod map;
 pub mod official;
+pub mod participation;
 pub mod published;
 pub mod realtime;
 pub mod server;

@@ -619,8 +619,14 @@ async fn log_in_is_rate_limited_before_hashing_and_never_locked_for_good(db: Tes
                 .unwrap()
         }
     };
+    // 30 a minute: the bucket holds 30 and refills one every 2 s, so the
+    // refusal comes at attempt 31 plus one per 2 s the attempts took (a
+    // loaded machine hashes slowly; the bound follows the clock).
+    let started = std::time::Instant::now();
     let mut limited = None;
-    for _ in 0..40 {
+    let mut attempts = 0u64;
+    for _ in 0..400 {
+        attempts += 1;
         let r = attempt("wrong password for rita").await;
         if r.status() == 429 {
             limited = Some(r);
@@ -628,6 +634,11 @@ async fn log_in_is_rate_limited_before_hashing_and_never_locked_for_good(db: Tes
         }
         assert_eq!(r.status(), 401);
     }
+    let refilled = started.elapsed().as_secs() / 2 + 1;
+    assert!(
+        attempts >= 31 && attempts <= 31 + refilled,
+        "refused at attempt {attempts}, expected 31 (+{refilled} refilled)"
+    );
     let limited = limited.expect("the 31st attempt within a minute is refused");
     let retry: u64 = limited.headers()["retry-after"]
         .to_str()

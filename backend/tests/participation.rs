@@ -474,7 +474,7 @@ async fn edits_keep_history_and_removing_an_account_removes_its_words(db: TestDb
     let id = server
         .state
         .store
-        .annotations(Some("q2016-navile"), None, 10)
+        .annotations(Some("q2016-navile"), None, None, 10)
         .await
         .unwrap()[0]
         .id;

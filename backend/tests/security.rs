@@ -1138,6 +1138,24 @@ const EXPECTED: &[(&str, &str, Need)] = &[
     ("POST", "/seguiti/rimuovi", SignedIn),
     // The digest's unsubscribe link works without logging in.
     ("GET", "/seguiti/disiscrivi", Anyone),
+    // The lab's JSON API: reading is public, writing needs a verified
+    // address, one's follows and notifications a session.
+    ("GET", "/api/v1/annotations", Anyone),
+    ("POST", "/api/v1/annotations", Verified),
+    ("GET", "/api/v1/annotations/{id}", Anyone),
+    ("PATCH", "/api/v1/annotations/{id}", Verified),
+    ("DELETE", "/api/v1/annotations/{id}", Verified),
+    ("GET", "/api/v1/discussions/{kind}/{key}", Anyone),
+    ("POST", "/api/v1/discussions/{kind}/{key}/posts", Verified),
+    ("GET", "/api/v1/posts/{id}", Anyone),
+    ("PATCH", "/api/v1/posts/{id}", Verified),
+    ("DELETE", "/api/v1/posts/{id}", Verified),
+    ("POST", "/api/v1/posts/{id}/useful", Verified),
+    ("GET", "/api/v1/follows", SignedIn),
+    ("POST", "/api/v1/follows", SignedIn),
+    ("DELETE", "/api/v1/follows/{subject}", SignedIn),
+    ("GET", "/api/v1/notifications", SignedIn),
+    ("POST", "/api/v1/notifications/read", SignedIn),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1228,9 +1246,11 @@ fn concrete(path: &str, victim: i64) -> String {
         path.replace("{id}", &random_token())
     } else if path.starts_with("/admin/associazioni/") {
         path.replace("{id}", "999999")
-    } else if path.starts_with("/discussioni/{kind}") {
+    } else if path.starts_with("/discussioni/{kind}") || path.starts_with("/api/v1/discussions/") {
         path.replace("{kind}", "area")
             .replace("{key}", "q2016-navile")
+    } else if path.contains("{subject}") {
+        path.replace("{subject}", "area:q2016-navile")
     } else if path.contains("{id}") {
         // Annotations, threads, posts, notifications that do not exist: 404 once allowed.
         path.replace("{id}", "999999")
@@ -1272,8 +1292,9 @@ async fn probe(
     } else {
         let binding = random_token();
         cookies.push(format!("ow_csrf={binding}"));
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("a method");
         client
-            .post(url)
+            .request(method, url)
             .header("x-csrf-token", server.state.auth.csrf.token(&binding))
             .header("origin", &server.base)
             .header("content-type", "application/x-www-form-urlencoded")

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Serialize;
 
 use super::denied;
-use super::session::{unauthorized, Identity, Principal};
+use super::session::{sign_in_required, Identity, Principal};
 use crate::accounts::Role;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -76,14 +76,14 @@ pub async fn guard(rule: Rule, request: Request, next: Next) -> Response {
     }
 }
 
-fn refuse(denial: Denial, request: &Request) -> Response {
+pub(super) fn refuse(denial: Denial, request: &Request) -> Response {
     let api = denied::is_api(request);
     let lang = denied::lang_of(request);
     let here = request.uri().path();
     match denial {
         Denial::SignIn if api || request.method() != Method::GET => {
             if api {
-                unauthorized()
+                sign_in_required()
             } else {
                 denied::respond_at(
                 here,

@@ -11,7 +11,7 @@ use axum::response::{Html, IntoResponse, Response};
 use openwelfare_frontend::account::{self, Common, MessageView};
 use openwelfare_frontend::i18n::Lang;
 
-use super::error::Problem;
+use super::error::{Error, Failure, Problem};
 
 /// The reader's language for a request we refuse.
 pub fn lang_of(request: &Request) -> Lang {
@@ -82,6 +82,7 @@ pub fn respond_at(
             status: status.as_u16(),
             detail: detail.1.to_string(),
             parameter: None,
+            errors: None,
         };
         let body = serde_json::to_vec(&problem).unwrap_or_default();
         return (
@@ -148,4 +149,113 @@ pub fn busy(api: bool, lang: Lang) -> Response {
         .headers_mut()
         .insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
     response
+}
+
+/// Would this request rather read a page than a problem document? Any
+/// request outside `/api/` that asks for HTML, and every form sent there.
+fn wants_page(request: &Request) -> bool {
+    !is_api(request)
+        && (request.method() == axum::http::Method::POST
+            || request
+                .headers()
+                .get(header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|a| a.contains("text/html")))
+}
+
+/// The one place a handler's `Error` becomes a page: for a browser, the
+/// problem document the error made is replaced by a page in the reader's
+/// language, with the same status (and Retry-After). API clients keep the
+/// problem document.
+pub async fn render_failures(request: Request, next: axum::middleware::Next) -> Response {
+    if !wants_page(&request) {
+        return next.run(request).await;
+    }
+    let lang = lang_of(&request);
+    let here = request.uri().path().to_string();
+    let mut response = next.run(request).await;
+    let Some(Failure(error)) = response.extensions_mut().remove::<Failure>() else {
+        return response;
+    };
+    let mut page = failure_page(&error, lang, &here);
+    if let Some(wait) = response.headers().get(header::RETRY_AFTER).cloned() {
+        page.headers_mut().insert(header::RETRY_AFTER, wait);
+    }
+    page
+}
+
+fn failure_page(error: &Error, lang: Lang, here: &str) -> Response {
+    use crate::participation::Error as Lab;
+    let status = error.status();
+    let (kind, title) = error.kind();
+    let back = lang.pick("Torna alla discussione", "Back to the discussion");
+    match error {
+        Error::NotFound { .. } | Error::NoRoute | Error::Lab(Lab::NotFound(_)) => (
+            status,
+            Html(openwelfare_frontend::views::not_found().into_string()),
+        )
+            .into_response(),
+        Error::Lab(Lab::Invalid(problems)) => {
+            let text: Vec<&str> = problems.iter().map(|p| lang.pick(&p.it, &p.en)).collect();
+            let text = text.join(" ");
+            respond_at(here, false, lang, status, kind, title, (&text, &text), None)
+        }
+        Error::Lab(Lab::NotAuthor) => respond_at(
+            here,
+            false,
+            lang,
+            status,
+            kind,
+            title,
+            ("Solo l'autore può farlo.", "Only the author can do this."),
+            None,
+        ),
+        Error::Lab(Lab::NotAllowed(_)) => respond_at(
+            here,
+            false,
+            lang,
+            status,
+            kind,
+            title,
+            (
+                "Non si può più modificare.",
+                "This can no longer be changed.",
+            ),
+            None,
+        ),
+        Error::Lab(Lab::Locked { at }) => respond_at(
+            here,
+            false,
+            lang,
+            status,
+            kind,
+            title,
+            (
+                "Un moderatore ha chiuso questa discussione: non si possono aggiungere messaggi.",
+                "A moderator has locked this discussion: no new messages can be added.",
+            ),
+            Some((at, back)),
+        ),
+        Error::Lab(Lab::RateLimited(wait)) => too_many(false, lang, *wait),
+        Error::BadParameter { .. }
+        | Error::BadBody { .. }
+        | Error::Lab(Lab::Store(_))
+        | Error::Internal(_) => respond_at(
+            here,
+            false,
+            lang,
+            status,
+            kind,
+            title,
+            if status.is_server_error() {
+                (
+                    "Qualcosa è andato storto da parte nostra. Riprova tra poco.",
+                    "Something went wrong on our side. Try again shortly.",
+                )
+            } else {
+                ("La richiesta non è valida.", "The request is not valid.")
+            },
+            Some(("/", lang.pick("Torna alla mappa", "Back to the map"))),
+        ),
+    }
 }

@@ -15,9 +15,9 @@ use openwelfare_frontend::pages::{
 use super::account::Ctx;
 use super::cache::Rendered;
 use super::error::ApiError;
+use super::lab;
 use super::lang::language;
 use super::pages::Params;
-use super::participation;
 use super::state::AppState;
 use crate::map::view::{self as map, area_href, boundaries_label, group_label, variable_label};
 use crate::official::model::{Area, Boundaries, Level, VariableKind};
@@ -128,7 +128,7 @@ async fn quartiere(
         Boundaries::B2014 => reference.became(&area).cloned(),
     };
     let participation = match &target {
-        Some(t) => participation::quartiere_blocks(
+        Some(t) => lab::quartiere_blocks(
             &state,
             &ctx,
             &t.code,
@@ -270,7 +270,7 @@ pub async fn dataset(
     }
     let _ = &headers;
     let here = format!("/datasets/{slug}");
-    let participation = participation::dataset_blocks(
+    let participation = lab::dataset_blocks(
         &state,
         &ctx,
         &slug,

@@ -3,15 +3,22 @@
 //! (RFC 9457) that names the offending parameter. Internal causes are
 //! logged, never sent.
 
-use axum::http::{header, StatusCode};
+use std::sync::Arc;
+
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::participation;
 use crate::store::StoreError;
 
+/// Every way a handler fails. The handler returns it with `?`; it is
+/// turned into a response once: a problem document here, replaced by a
+/// page in the reader's language for a browser's request outside `/api/`
+/// (`denied::render_failures`).
 #[derive(Debug, thiserror::Error)]
-pub enum ApiError {
+pub enum Error {
     /// A query parameter is missing or has a value we do not know.
     #[error("{parameter}: {message}")]
     BadParameter {
@@ -26,34 +33,142 @@ pub enum ApiError {
     },
     #[error("no route for this path")]
     NoRoute,
+    /// A request body that cannot be read, with axum's status (400, 413, 415, 422).
+    #[error("body: {message}")]
+    BadBody { status: StatusCode, message: String },
+    /// A lab operation refused (see `participation::Error`).
+    #[error(transparent)]
+    Lab(#[from] participation::Error),
     #[error("internal error")]
     Internal(String),
 }
 
-impl ApiError {
+/// The official API's name for the same type.
+pub type ApiError = Error;
+
+impl Error {
     pub fn bad(parameter: &'static str, message: impl Into<String>) -> Self {
-        ApiError::BadParameter {
+        Error::BadParameter {
             parameter,
             message: message.into(),
         }
     }
     pub fn not_found(parameter: &'static str, message: impl Into<String>) -> Self {
-        ApiError::NotFound {
+        Error::NotFound {
             parameter,
             message: message.into(),
         }
     }
+
+    pub fn status(&self) -> StatusCode {
+        use participation::Error as Lab;
+        match self {
+            Error::BadParameter { .. } => StatusCode::BAD_REQUEST,
+            Error::BadBody { status, .. } => *status,
+            Error::NotFound { .. } | Error::NoRoute => StatusCode::NOT_FOUND,
+            Error::Lab(Lab::Invalid(_)) => StatusCode::UNPROCESSABLE_ENTITY,
+            Error::Lab(Lab::NotFound(_)) => StatusCode::NOT_FOUND,
+            Error::Lab(Lab::NotAuthor | Lab::NotAllowed(_)) => StatusCode::FORBIDDEN,
+            Error::Lab(Lab::Locked { .. }) => StatusCode::CONFLICT,
+            Error::Lab(Lab::RateLimited(_)) => StatusCode::TOO_MANY_REQUESTS,
+            Error::Lab(Lab::Store(_)) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The problem type's last segment and the problem's title (it, en).
+    pub fn kind(&self) -> (&'static str, (&'static str, &'static str)) {
+        use participation::Error as Lab;
+        match self {
+            Error::BadParameter { .. } | Error::BadBody { .. } => (
+                "bad-parameter",
+                ("Parametro non valido", "Invalid parameter"),
+            ),
+            Error::NotFound { .. } | Error::NoRoute | Error::Lab(Lab::NotFound(_)) => {
+                ("not-found", ("Non trovato", "Not found"))
+            }
+            Error::Lab(Lab::Invalid(_)) => ("invalid", ("Dati da correggere", "Invalid input")),
+            Error::Lab(Lab::NotAuthor | Lab::NotAllowed(_)) => {
+                ("forbidden", ("Non consentito", "Not allowed"))
+            }
+            Error::Lab(Lab::Locked { .. }) => {
+                ("locked", ("Discussione chiusa", "Discussion locked"))
+            }
+            Error::Lab(Lab::RateLimited(_)) => {
+                ("rate-limited", ("Troppi tentativi", "Too many attempts"))
+            }
+            Error::Lab(Lab::Store(_)) | Error::Internal(_) => {
+                ("internal", ("Errore interno", "Internal error"))
+            }
+        }
+    }
+
+    /// What the problem says, in English (the API's language): never an internal cause.
+    fn detail(&self) -> String {
+        use participation::Error as Lab;
+        match self {
+            Error::Lab(Lab::Store(_)) | Error::Internal(_) => "internal error".into(),
+            Error::Lab(Lab::NotAuthor) => "Only the author can do this.".into(),
+            Error::Lab(Lab::Locked { .. }) => {
+                "A moderator has locked this discussion: no new messages can be added.".into()
+            }
+            Error::Lab(Lab::RateLimited(_)) => {
+                "Too many attempts in a short time. Wait a moment and try again.".into()
+            }
+            other => other.to_string(),
+        }
+    }
+
+    /// The field or parameter at fault, when there is one.
+    fn parameter(&self) -> Option<String> {
+        match self {
+            Error::BadParameter { parameter, .. } | Error::NotFound { parameter, .. } => {
+                Some(parameter.to_string())
+            }
+            Error::BadBody { .. } => Some("body".into()),
+            Error::Lab(participation::Error::Invalid(p)) => p.first().map(|p| p.field.to_string()),
+            _ => None,
+        }
+    }
+
+    /// The problem document.
+    pub fn problem(&self) -> Problem {
+        let status = self.status();
+        let (kind, (_, title)) = self.kind();
+        let errors = match self {
+            Error::Lab(participation::Error::Invalid(p)) => Some(
+                p.iter()
+                    .map(|p| FieldDetail {
+                        field: p.field.to_string(),
+                        detail: p.en.clone(),
+                    })
+                    .collect(),
+            ),
+            _ => None,
+        };
+        Problem {
+            kind: format!("/api/v1/problems/{kind}"),
+            title: title.into(),
+            status: status.as_u16(),
+            detail: self.detail(),
+            parameter: self.parameter(),
+            errors,
+        }
+    }
 }
+
+/// A failed handler's error, kept in its response for the one place that
+/// renders failures for browsers.
+#[derive(Clone)]
+pub struct Failure(pub Arc<Error>);
 
 /// A 500 for a failure the client cannot fix; the cause is logged, never sent.
 pub(crate) fn internal(e: impl std::fmt::Display) -> Response {
-    tracing::error!(cause = %e, "request failed");
-    ApiError::Internal(e.to_string()).into_response()
+    Error::Internal(e.to_string()).into_response()
 }
 
-impl From<StoreError> for ApiError {
+impl From<StoreError> for Error {
     fn from(e: StoreError) -> Self {
-        ApiError::Internal(e.to_string())
+        Error::Internal(e.to_string())
     }
 }
 
@@ -69,47 +184,43 @@ pub struct Problem {
     /// The query or path parameter at fault, when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parameter: Option<String>,
+    /// Every field at fault, for a request body with problems (422).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<FieldDetail>>,
 }
 
-impl IntoResponse for ApiError {
+/// One field of a request body and what is wrong with it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FieldDetail {
+    pub field: String,
+    pub detail: String,
+}
+
+impl IntoResponse for Error {
     fn into_response(self) -> Response {
-        let (status, kind, title, parameter) = match &self {
-            ApiError::BadParameter { parameter, .. } => (
-                StatusCode::BAD_REQUEST,
-                "bad-parameter",
-                "Invalid parameter",
-                Some(*parameter),
-            ),
-            ApiError::NotFound { parameter, .. } => (
-                StatusCode::NOT_FOUND,
-                "not-found",
-                "Not found",
-                Some(*parameter),
-            ),
-            ApiError::NoRoute => (StatusCode::NOT_FOUND, "not-found", "Not found", None),
-            ApiError::Internal(cause) => {
-                tracing::error!(%cause, "internal error");
-                (
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal",
-                    "Internal error",
-                    None,
-                )
+        // Logged in the request's span, so with its request id.
+        match &self {
+            Error::Internal(cause) => tracing::error!(%cause, "internal error"),
+            Error::Lab(participation::Error::Store(cause)) => {
+                tracing::error!(%cause, "internal error")
             }
-        };
-        let problem = Problem {
-            kind: format!("/api/v1/problems/{kind}"),
-            title: title.into(),
-            status: status.as_u16(),
-            detail: self.to_string(),
-            parameter: parameter.map(str::to_string),
-        };
-        let body = serde_json::to_vec(&problem).unwrap_or_default();
-        (
+            _ => {}
+        }
+        let status = self.status();
+        let body = serde_json::to_vec(&self.problem()).unwrap_or_default();
+        let mut response = (
             status,
             [(header::CONTENT_TYPE, "application/problem+json")],
             body,
         )
-            .into_response()
+            .into_response();
+        if let Error::Lab(participation::Error::RateLimited(wait)) = &self {
+            let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            if let Ok(v) = HeaderValue::from_str(&seconds.max(1).to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+        }
+        response.extensions_mut().insert(Failure(Arc::new(self)));
+        response
     }
 }

@@ -1,6 +1,6 @@
 //! The HTTP surface: one routes file per domain (`pages`, `details` and
 //! `api` for the official data, `account`, `admin` and `auth_api` for
-//! accounts, `participation` for the lab, `live` for the websocket) over
+//! accounts, `lab` for the lab's pages, `lab_api` for its JSON, `live` for the websocket) over
 //! the shared plumbing: the route table and middleware (`routes`), the state
 //! (`state`), who is asking (`session`), access rules (`access`), refusals
 //! (`denied`), errors (`error`) and the rendered-view cache (`cache`).
@@ -16,11 +16,13 @@ pub mod cache;
 mod denied;
 mod details;
 pub mod error;
+mod extract;
+mod lab;
+mod lab_api;
 mod lang;
 mod live;
 mod openapi;
 mod pages;
-mod participation;
 pub mod routes;
 pub mod session;
 mod signin;

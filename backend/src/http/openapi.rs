@@ -1,5 +1,6 @@
 //! The OpenAPI document of `/api/v1`, generated from the handlers' and
-//! types' annotations in `api` (the official data) and `auth_api` (tokens).
+//! types' annotations in `api` (the official data), `auth_api` (tokens)
+//! and `lab_api` (annotations, discussions, follows, notifications).
 
 use axum::Json;
 use utoipa::OpenApi;
@@ -13,7 +14,7 @@ use crate::official::query::{Note, NoteCode, Row};
     info(
         title = "Open Welfare Bologna API",
         version = "1",
-        description = "Bologna's official social-services open data by quartiere."
+        description = "Bologna's official social-services open data by quartiere, and the lab: annotations, discussions, follows and notifications."
     ),
     paths(
         super::api::list_datasets,
@@ -24,7 +25,23 @@ use crate::official::query::{Note, NoteCode, Row};
         super::auth_api::token,
         super::auth_api::refresh,
         super::auth_api::logout,
-        super::auth_api::me
+        super::auth_api::me,
+        super::lab_api::list_annotations,
+        super::lab_api::create_annotation,
+        super::lab_api::get_annotation,
+        super::lab_api::edit_annotation,
+        super::lab_api::delete_annotation,
+        super::lab_api::get_discussion,
+        super::lab_api::create_post,
+        super::lab_api::get_post,
+        super::lab_api::edit_post,
+        super::lab_api::delete_post,
+        super::lab_api::toggle_useful,
+        super::lab_api::list_follows,
+        super::lab_api::follow,
+        super::lab_api::unfollow,
+        super::lab_api::list_notifications,
+        super::lab_api::mark_read
     ),
     modifiers(&BearerScheme),
     components(schemas(
@@ -45,7 +62,24 @@ use crate::official::query::{Note, NoteCode, Row};
         super::auth_api::TokenRequest,
         super::auth_api::TokenResponse,
         super::auth_api::RefreshRequest,
-        super::auth_api::Me
+        super::auth_api::Me,
+        super::error::FieldDetail,
+        super::lab_api::AnnotationView,
+        super::lab_api::PointView,
+        super::lab_api::AnnotationPage,
+        super::lab_api::NewAnnotationBody,
+        super::lab_api::EditAnnotationBody,
+        super::lab_api::PostView,
+        super::lab_api::ThreadView,
+        super::lab_api::DiscussionView,
+        super::lab_api::NewPostBody,
+        super::lab_api::EditPostBody,
+        super::lab_api::UsefulView,
+        super::lab_api::FollowView,
+        super::lab_api::FollowBody,
+        super::lab_api::NotificationView,
+        super::lab_api::NotificationList,
+        super::lab_api::MarkReadBody
     ))
 )]
 pub struct ApiDoc;

@@ -9,7 +9,7 @@ use axum::extract::State;
 use axum::http::{header, HeaderName, HeaderValue, Method, Request, StatusCode};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, MethodRouter};
+use axum::routing::{delete, get, patch, post, MethodRouter};
 use axum::{Json, Router};
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -23,7 +23,8 @@ use tower_http::trace::TraceLayer;
 use super::access::{self, Rule};
 use super::state::{AppState, DataStatus};
 use super::{
-    account, admin, api, auth_api, details, lang, live, openapi, pages, participation, session,
+    account, admin, api, auth_api, denied, details, lab, lab_api, lang, live, openapi, pages,
+    session,
 };
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -111,29 +112,45 @@ fn table() -> Vec<(Method, &'static str, Rule, MethodRouter<AppState>)> {
         (Method::GET, "/account/associazione", Verified, get(account::association_page)),
         (Method::POST, "/account/associazione", Verified, post(account::association_submit)),
         (Method::GET, "/utenti/{id}", Public, get(account::public_profile)),
-        (Method::POST, "/quartieri/{slug}/annotazioni", Verified, post(participation::create_annotation)),
-        (Method::POST, "/quartieri/2014/{slug}/annotazioni", Verified, post(participation::create_annotation_2014)),
-        (Method::GET, "/annotazioni/{id}", Public, get(participation::annotation_page)),
-        (Method::GET, "/annotazioni/{id}/modifica", Verified, get(participation::edit_annotation_page)),
-        (Method::POST, "/annotazioni/{id}/modifica", Verified, post(participation::edit_annotation)),
-        (Method::POST, "/annotazioni/{id}/elimina", Verified, post(participation::delete_annotation)),
-        (Method::GET, "/annotazioni/{id}/cronologia", Public, get(participation::annotation_history)),
-        (Method::GET, "/messaggi/{id}", Public, get(participation::post_page)),
-        (Method::GET, "/messaggi/{id}/modifica", Verified, get(participation::edit_post_page)),
-        (Method::POST, "/messaggi/{id}/modifica", Verified, post(participation::edit_post)),
-        (Method::POST, "/messaggi/{id}/elimina", Verified, post(participation::delete_post)),
-        (Method::GET, "/messaggi/{id}/cronologia", Public, get(participation::post_history)),
-        (Method::POST, "/discussioni/{kind}/{key}/messaggi", Verified, post(participation::create_post)),
-        (Method::POST, "/discussioni/{id}/blocca", Moderator, post(participation::lock_thread)),
-        (Method::POST, "/messaggi/{id}/utile", Verified, post(participation::toggle_useful)),
-        (Method::GET, "/notifiche", SignedIn, get(participation::notifications_page)),
-        (Method::POST, "/notifiche/lette", SignedIn, post(participation::mark_all_read)),
-        (Method::POST, "/notifiche/{id}/letta", SignedIn, post(participation::mark_one_read)),
-        (Method::GET, "/api/v1/notifications/unread", SignedIn, get(participation::unread_count)),
-        (Method::GET, "/seguiti", SignedIn, get(participation::follows_page)),
-        (Method::POST, "/seguiti", SignedIn, post(participation::follow)),
-        (Method::POST, "/seguiti/rimuovi", SignedIn, post(participation::unfollow)),
-        (Method::GET, "/seguiti/disiscrivi", Public, get(participation::unsubscribe)),
+        (Method::POST, "/quartieri/{slug}/annotazioni", Verified, post(lab::create_annotation)),
+        (Method::POST, "/quartieri/2014/{slug}/annotazioni", Verified, post(lab::create_annotation_2014)),
+        (Method::GET, "/annotazioni/{id}", Public, get(lab::annotation_page)),
+        (Method::GET, "/annotazioni/{id}/modifica", Verified, get(lab::edit_annotation_page)),
+        (Method::POST, "/annotazioni/{id}/modifica", Verified, post(lab::edit_annotation)),
+        (Method::POST, "/annotazioni/{id}/elimina", Verified, post(lab::delete_annotation)),
+        (Method::GET, "/annotazioni/{id}/cronologia", Public, get(lab::annotation_history)),
+        (Method::GET, "/messaggi/{id}", Public, get(lab::post_page)),
+        (Method::GET, "/messaggi/{id}/modifica", Verified, get(lab::edit_post_page)),
+        (Method::POST, "/messaggi/{id}/modifica", Verified, post(lab::edit_post)),
+        (Method::POST, "/messaggi/{id}/elimina", Verified, post(lab::delete_post)),
+        (Method::GET, "/messaggi/{id}/cronologia", Public, get(lab::post_history)),
+        (Method::POST, "/discussioni/{kind}/{key}/messaggi", Verified, post(lab::create_post)),
+        (Method::POST, "/discussioni/{id}/blocca", Moderator, post(lab::lock_thread)),
+        (Method::POST, "/messaggi/{id}/utile", Verified, post(lab::toggle_useful)),
+        (Method::GET, "/notifiche", SignedIn, get(lab::notifications_page)),
+        (Method::POST, "/notifiche/lette", SignedIn, post(lab::mark_all_read)),
+        (Method::POST, "/notifiche/{id}/letta", SignedIn, post(lab::mark_one_read)),
+        (Method::GET, "/api/v1/notifications/unread", SignedIn, get(lab::unread_count)),
+        (Method::GET, "/api/v1/annotations", Public, get(lab_api::list_annotations)),
+        (Method::POST, "/api/v1/annotations", Verified, post(lab_api::create_annotation)),
+        (Method::GET, "/api/v1/annotations/{id}", Public, get(lab_api::get_annotation)),
+        (Method::PATCH, "/api/v1/annotations/{id}", Verified, patch(lab_api::edit_annotation)),
+        (Method::DELETE, "/api/v1/annotations/{id}", Verified, delete(lab_api::delete_annotation)),
+        (Method::GET, "/api/v1/discussions/{kind}/{key}", Public, get(lab_api::get_discussion)),
+        (Method::POST, "/api/v1/discussions/{kind}/{key}/posts", Verified, post(lab_api::create_post)),
+        (Method::GET, "/api/v1/posts/{id}", Public, get(lab_api::get_post)),
+        (Method::PATCH, "/api/v1/posts/{id}", Verified, patch(lab_api::edit_post)),
+        (Method::DELETE, "/api/v1/posts/{id}", Verified, delete(lab_api::delete_post)),
+        (Method::POST, "/api/v1/posts/{id}/useful", Verified, post(lab_api::toggle_useful)),
+        (Method::GET, "/api/v1/follows", SignedIn, get(lab_api::list_follows)),
+        (Method::POST, "/api/v1/follows", SignedIn, post(lab_api::follow)),
+        (Method::DELETE, "/api/v1/follows/{subject}", SignedIn, delete(lab_api::unfollow)),
+        (Method::GET, "/api/v1/notifications", SignedIn, get(lab_api::list_notifications)),
+        (Method::POST, "/api/v1/notifications/read", SignedIn, post(lab_api::mark_read)),
+        (Method::GET, "/seguiti", SignedIn, get(lab::follows_page)),
+        (Method::POST, "/seguiti", SignedIn, post(lab::follow)),
+        (Method::POST, "/seguiti/rimuovi", SignedIn, post(lab::unfollow)),
+        (Method::GET, "/seguiti/disiscrivi", Public, get(lab::unsubscribe)),
         (Method::GET, "/admin/utenti", Admin, get(admin::users_page)),
         (Method::POST, "/admin/utenti/{id}/ruolo", Admin, post(admin::set_role)),
         (Method::POST, "/admin/utenti/{id}/sospendi", Moderator, post(admin::ban)),
@@ -149,7 +166,12 @@ pub fn routes() -> Vec<RouteSpec> {
     table()
         .into_iter()
         .map(|(method, path, rule, _)| RouteSpec {
-            method: if method == Method::GET { "GET" } else { "POST" },
+            method: match method {
+                Method::GET => "GET",
+                Method::PATCH => "PATCH",
+                Method::DELETE => "DELETE",
+                _ => "POST",
+            },
             path,
             rule,
         })
@@ -171,6 +193,8 @@ pub fn router(state: AppState) -> Router {
     }
     routes
         .fallback(pages::not_found)
+        // Innermost: a handler's Error becomes a page here for browsers.
+        .layer(middleware::from_fn(denied::render_failures))
         .layer(middleware::from_fn_with_state(state.clone(), session::csrf_guard))
         .layer(middleware::from_fn_with_state(state.clone(), session::identify))
         .layer(middleware::from_fn_with_state(state.clone(), lang::remember_language))

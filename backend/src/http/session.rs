@@ -160,11 +160,37 @@ fn sets_cookie(headers: &HeaderMap, name: &str) -> bool {
 }
 
 /// 401 with no detail: which check failed is nobody's business.
+/// 401 for credentials that were presented and refused: bare, since which
+/// check failed is nobody's business.
 pub fn unauthorized() -> Response {
     (
         StatusCode::UNAUTHORIZED,
         [(header::WWW_AUTHENTICATE, "Bearer")],
         "",
+    )
+        .into_response()
+}
+
+/// 401 for an API request that came without credentials: a problem
+/// document saying how to sign in.
+pub fn sign_in_required() -> Response {
+    let problem = super::error::Problem {
+        kind: "/api/v1/problems/unauthorized".into(),
+        title: "Unauthorized".into(),
+        status: 401,
+        detail:
+            "Sign in first: send Authorization: Bearer <token>, a token from /api/v1/auth/token."
+                .into(),
+        parameter: None,
+        errors: None,
+    };
+    (
+        StatusCode::UNAUTHORIZED,
+        [
+            (header::WWW_AUTHENTICATE, "Bearer"),
+            (header::CONTENT_TYPE, "application/problem+json"),
+        ],
+        serde_json::to_vec(&problem).unwrap_or_default(),
     )
         .into_response()
 }
@@ -404,7 +430,9 @@ pub async fn csrf_guard(State(state): State<AppState>, request: Request, next: N
         .get::<Identity>()
         .and_then(|i| i.0.as_ref())
         .is_some_and(|p| p.bearer);
+    let mut request = request;
     if bearer {
+        request.extensions_mut().insert(CsrfChecked);
         return next.run(request).await;
     }
     let headers = request.headers();
@@ -417,11 +445,11 @@ pub async fn csrf_guard(State(state): State<AppState>, request: Request, next: N
         let foreign = text(header::ORIGIN).is_some_and(|o| {
             !same_origin(Some(o), None, text(header::HOST), &state.auth.public_url)
         });
-        return if foreign {
-            forbidden_csrf(&request)
-        } else {
-            next.run(request).await
-        };
+        if foreign {
+            return forbidden_csrf(&request);
+        }
+        request.extensions_mut().insert(CsrfChecked);
+        return next.run(request).await;
     }
     if !same_origin(
         text(header::ORIGIN),
@@ -457,14 +485,22 @@ pub async fn csrf_guard(State(state): State<AppState>, request: Request, next: N
             body,
         ),
     };
-    let request = Request::from_parts(parts, body);
+    let mut request = Request::from_parts(parts, body);
     match token {
-        Some(token) if state.auth.csrf.check(&binding, &token) => next.run(request).await,
+        Some(token) if state.auth.csrf.check(&binding, &token) => {
+            request.extensions_mut().insert(CsrfChecked);
+            next.run(request).await
+        }
         _ => forbidden_csrf(&request),
     }
 }
 
-fn forbidden_csrf(request: &Request) -> Response {
+/// In a request's extensions once `csrf_guard` has passed it: what the
+/// `CheckedForm` extractor requires.
+#[derive(Debug, Clone, Copy)]
+pub struct CsrfChecked;
+
+pub(super) fn forbidden_csrf(request: &Request) -> Response {
     super::denied::page_or_problem(
         request,
         StatusCode::FORBIDDEN,

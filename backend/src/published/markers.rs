@@ -41,7 +41,7 @@ impl MarkerCache {
                 return list.clone();
             }
         }
-        match store.annotations(None, None, MAX).await {
+        match store.annotations(None, None, None, MAX).await {
             Ok(all) => {
                 let list = Arc::new(
                     all.into_iter()

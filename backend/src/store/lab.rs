@@ -31,6 +31,7 @@ pub trait LabStore: Send + Sync {
         &self,
         area_code: Option<&str>,
         viewer: Option<i64>,
+        before: Option<i64>,
         limit: i64,
     ) -> Result<Vec<Annotation>>;
     /// Keep the old text as a revision, store the new one.
@@ -387,13 +388,14 @@ macro_rules! lab_store {
                 row.map(Annotation::try_from).transpose()
             }
 
-            async fn annotations(&self, area_code: Option<&str>, viewer: Option<i64>, limit: i64) -> Result<Vec<Annotation>> {
+            async fn annotations(&self, area_code: Option<&str>, viewer: Option<i64>, before: Option<i64>, limit: i64) -> Result<Vec<Annotation>> {
                 let rows: Vec<AnnotationRow> = sqlx::query_as(&format!(
                     "{ANNOTATION_SELECT} WHERE ($1 IS NULL OR a.area_code = $1) \
-                     AND (a.status <> 'held' OR a.author_id = $2) ORDER BY a.id DESC LIMIT $3"
+                     AND (a.status <> 'held' OR a.author_id = $2) AND a.id < $3 ORDER BY a.id DESC LIMIT $4"
                 ))
                 .bind(area_code)
                 .bind(viewer.unwrap_or(-1))
+                .bind(before.unwrap_or(i64::MAX))
                 .bind(limit)
                 .fetch_all(self.pool())
                 .await?;

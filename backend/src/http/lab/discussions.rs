@@ -1,0 +1,238 @@
+//! Discussion pages: a new post or reply, "utile", a moderator's lock,
+//! editing and deleting one's post, its history, and a post with all its
+//! replies.
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use maud::html;
+use openwelfare_frontend::participation as views;
+use serde::Deserialize;
+
+use super::blocks::{history_page, post_item};
+use super::view::{common, field_errors, lab, me, viewer};
+use crate::http::account::{date, page, see_other, Ctx};
+use crate::http::error::Error;
+use crate::http::extract::{CheckedForm, CsrfPassed, Moderating, Verified};
+use crate::http::state::AppState;
+use crate::lab::{page_of, ContentStatus, Post, Sort};
+use crate::participation::{Discussion, Error as LabError};
+
+#[derive(Deserialize, Default)]
+pub struct PostForm {
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    parent: Option<String>,
+}
+
+pub async fn create_post(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    who: Verified,
+    Path((kind, key)): Path<(String, String)>,
+    CheckedForm(form): CheckedForm<PostForm>,
+) -> Result<Response, Error> {
+    let lab = lab(&state);
+    let subject = format!("{kind}:{key}");
+    match lab
+        .create_post(who.actor(), &subject, form.parent.as_deref(), &form.body)
+        .await
+    {
+        Ok((_, at)) => Ok(see_other(&at)),
+        Err(LabError::Invalid(problems)) => {
+            // What was typed is lost with a redirect: say what is wrong and link back.
+            let href = lab.discussable(&subject).await?;
+            let text: Vec<String> = field_errors(&ctx, &problems)
+                .into_iter()
+                .map(|e| e.message)
+                .collect();
+            let text = text.join(" ");
+            Ok(crate::http::denied::respond_at(
+                &ctx.here,
+                false,
+                ctx.lang,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid-post",
+                ("Messaggio non inviato", "Message not sent"),
+                (&text, &text),
+                Some((
+                    &href,
+                    ctx.lang
+                        .pick("Torna alla discussione", "Back to the discussion"),
+                )),
+            ))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn toggle_useful(
+    State(state): State<AppState>,
+    who: Verified,
+    Path(id): Path<i64>,
+    _: CsrfPassed,
+) -> Result<Response, Error> {
+    let (_, _, href) = lab(&state).toggle_useful(who.actor(), id).await?;
+    Ok(see_other(&href))
+}
+
+pub async fn lock_thread(
+    State(state): State<AppState>,
+    who: Moderating,
+    Path(id): Path<i64>,
+    _: CsrfPassed,
+) -> Result<Response, Error> {
+    let (_, href) = lab(&state).toggle_lock(who.actor(), id).await?;
+    Ok(see_other(&href))
+}
+
+pub async fn edit_post_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    who: Verified,
+    Path(id): Path<i64>,
+) -> Result<Response, Error> {
+    let p = lab(&state).own_post(who.actor(), id).await?;
+    Ok(page(
+        StatusCode::OK,
+        views::edit_form(
+            &common(&ctx, None, &[]),
+            ctx.lang.pick("Modifica il messaggio", "Edit the message"),
+            &format!("/messaggi/{id}/modifica"),
+            None,
+            &p.body,
+        ),
+    ))
+}
+
+pub async fn edit_post(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    who: Verified,
+    Path(id): Path<i64>,
+    CheckedForm(form): CheckedForm<PostForm>,
+) -> Result<Response, Error> {
+    match lab(&state).edit_post(who.actor(), id, &form.body).await {
+        Ok((_, href)) => Ok(see_other(&href)),
+        Err(LabError::Invalid(problems)) => Ok(page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            views::edit_form(
+                &common(&ctx, None, &field_errors(&ctx, &problems)),
+                ctx.lang.pick("Modifica il messaggio", "Edit the message"),
+                &format!("/messaggi/{id}/modifica"),
+                None,
+                &form.body,
+            ),
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn delete_post(
+    State(state): State<AppState>,
+    who: Verified,
+    Path(id): Path<i64>,
+    _: CsrfPassed,
+) -> Result<Response, Error> {
+    let href = lab(&state).delete_post(who.actor(), id).await?;
+    Ok(see_other(&href))
+}
+
+pub async fn post_history(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Response, Error> {
+    let lab = lab(&state);
+    let post = lab.post(id, me(&ctx)).await?;
+    if post.status != ContentStatus::Visible && post.author_id != me(&ctx) {
+        return Err(LabError::NotFound("post").into());
+    }
+    let back = lab.post_href(&post).await?;
+    history_page(
+        &state,
+        &ctx,
+        "post",
+        id,
+        &back,
+        Some(("", &post.body, post.edited_at.unwrap_or(post.created_at))),
+    )
+    .await
+}
+
+/// A post and all its replies, for threads deeper than the subject page shows.
+pub async fn post_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Response, Error> {
+    let lab = lab(&state);
+    let post = lab.post(id, me(&ctx)).await?;
+    let Discussion {
+        thread,
+        posts: shown,
+        marked,
+    } = lab.discussion_by_id(post.thread_id, me(&ctx)).await?;
+    let thread = thread.ok_or(LabError::NotFound("discussion"))?;
+    let Some(root) = shown.iter().find(|p| p.id == id) else {
+        return Err(LabError::NotFound("post").into());
+    };
+    // The post as the root of its own little thread.
+    let mut as_root = root.clone();
+    as_root.parent_id = None;
+    let mut subtree: Vec<Post> = vec![as_root];
+    let mut frontier = vec![id];
+    while let Some(parent) = frontier.pop() {
+        for p in shown.iter().filter(|p| p.parent_id == Some(parent)) {
+            frontier.push(p.id);
+            subtree.push(p.clone());
+        }
+    }
+    let (nodes, _) = page_of(&subtree, Sort::Oldest, None, 1, 32);
+    let dates: HashMap<i64, String> = subtree
+        .iter()
+        .map(|p| (p.id, date(ctx.lang, p.created_at)))
+        .collect();
+    let items: Vec<views::PostItem> = nodes
+        .iter()
+        .map(|n| post_item(n, &dates, &marked))
+        .collect();
+    let (kind, key) = thread.subject.split_once(':').unwrap_or(("area", ""));
+    let post_action = format!("/discussioni/{kind}/{key}/messaggi");
+    let back = lab.post_href(&post).await.unwrap_or_else(|_| "/".into());
+    let title = ctx.lang.pick(
+        "Un messaggio e le sue risposte",
+        "A message and its replies",
+    );
+    let c = common(&ctx, None, &[]);
+    let body = views::thread(
+        &c,
+        viewer(&ctx),
+        &views::ThreadView {
+            thread_id: Some(thread.id),
+            subject_title: ctx.lang.pick("Risposte", "Replies"),
+            locked: thread.locked,
+            sort: views::Sort::Oldest,
+            posts: &items,
+            next: None,
+            post_action: &post_action,
+            lock_action: None,
+            draft: "",
+        },
+    );
+    Ok(page(
+        StatusCode::OK,
+        openwelfare_frontend::layout::page(
+            &openwelfare_frontend::layout::Shell {
+                lang: ctx.lang,
+                title,
+                here: &ctx.here,
+                embed: false,
+            },
+            html! { h1 { (title) } p { a href=(back) { (ctx.lang.pick("Torna alla discussione", "Back to the discussion")) } } (body) },
+        ),
+    ))
+}

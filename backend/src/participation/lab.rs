@@ -1,0 +1,276 @@
+//! What every operation shares: `Lab` (what they need), `Actor` (who
+//! acts), `Error` (what goes wrong, fields named in both languages), and
+//! the checks: the write budget, the text's sanitizing and screening, the
+//! title, authorship, who sees held content, where a subject lives.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use moderation::{Draft, Screening};
+
+use crate::accounts::limits::{Door, Limits};
+use crate::accounts::UserStatus;
+use crate::lab::{markup, ContentStatus};
+use crate::official::model::{Boundaries, Level};
+use crate::official::reference::Reference;
+use crate::published::ReferenceCache;
+use crate::realtime::Hub;
+use crate::store::{Store, StoreError};
+
+/// The longest title, in characters.
+pub const TITLE_MAX: usize = 120;
+
+/// What the operations need: the store, the published data (for areas and
+/// the pages things live on), the hub to wake, and the rate limits.
+#[derive(Clone, Copy)]
+pub struct Lab<'a> {
+    pub store: &'a dyn Store,
+    pub reference: &'a ReferenceCache,
+    pub hub: &'a Hub,
+    pub limits: &'a Limits,
+}
+
+/// Who acts: the signed-in user, as the route rule has let them in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: i64,
+    pub verified: bool,
+    /// A moderator or an admin with the second factor given.
+    pub moderator: bool,
+}
+
+/// One thing wrong with the input, named by its field (`title`, `body`,
+/// `lon`, `variable`, `parent`, `subject`, `area`), in both languages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldProblem {
+    pub field: &'static str,
+    pub it: String,
+    pub en: String,
+}
+
+impl FieldProblem {
+    pub fn new(field: &'static str, it: impl Into<String>, en: impl Into<String>) -> Self {
+        FieldProblem {
+            field,
+            it: it.into(),
+            en: en.into(),
+        }
+    }
+}
+
+/// Why an operation did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The input has problems; nothing was stored.
+    #[error("invalid input: {}", .0.iter().map(|p| format!("{}: {}", p.field, p.en)).collect::<Vec<_>>().join("; "))]
+    Invalid(Vec<FieldProblem>),
+    /// What the request names does not exist (or is not shown to this user).
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// Only the author may change or delete this.
+    #[error("only the author can do this")]
+    NotAuthor,
+    /// The content is past changing (deleted, removed), or the actor lacks the power.
+    #[error("not allowed: {0}")]
+    NotAllowed(&'static str),
+    /// A moderator has locked the discussion (shown `at` this page).
+    #[error("the discussion is locked")]
+    Locked { at: String },
+    /// Too many writes from this account; try again after the wait.
+    #[error("too many writes: try again in {0:?}")]
+    RateLimited(Duration),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<FieldProblem> for Error {
+    fn from(p: FieldProblem) -> Self {
+        Error::Invalid(vec![p])
+    }
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// A text, ready to store: the normalised source, its sanitized HTML, the
+/// users it mentions and its plain text, and the status the screen gave it.
+pub struct Prepared {
+    pub body: String,
+    pub rendered: markup::Rendered,
+    pub status: ContentStatus,
+}
+
+impl<'a> Lab<'a> {
+    /// One write's place in the account's budget.
+    pub(super) fn write_allowed(&self, actor: Actor) -> Result<()> {
+        self.limits
+            .account(Door::Write, &actor.user_id.to_string())
+            .map_err(Error::RateLimited)
+    }
+
+    /// Render and screen a text: ready to store, or why it is refused.
+    pub async fn prepare_text(&self, field: &'static str, source: &str) -> Result<Prepared> {
+        let body = markup::normalize(source);
+        let names = self.names().await?;
+        let rendered = markup::render(&body, &names);
+        let links = rendered.html.matches("<a ").count();
+        let status = match moderation::screen(&Draft {
+            text: &rendered.text,
+            links,
+        }) {
+            Screening::Accept => ContentStatus::Visible,
+            Screening::Hold(_) => ContentStatus::Held,
+            Screening::Refuse("the text is empty") => {
+                return Err(FieldProblem::new(field, "Scrivi qualcosa.", "Write something.").into())
+            }
+            Screening::Refuse(_) => {
+                return Err(FieldProblem::new(
+                    field,
+                    "Il testo è troppo lungo (al massimo 5.000 caratteri).",
+                    "The text is too long (at most 5,000 characters).",
+                )
+                .into())
+            }
+        };
+        Ok(Prepared {
+            body,
+            rendered,
+            status,
+        })
+    }
+
+    /// Mentions resolve by display name among active users.
+    async fn names(&self) -> Result<Names> {
+        let users = self.store.users().await?;
+        Ok(Names(
+            users
+                .into_iter()
+                .filter(|u| u.status == UserStatus::Active)
+                .map(|u| (u.display_name.to_lowercase(), u.id))
+                .collect(),
+        ))
+    }
+
+    /// The page a subject (`area:<code>`, `dataset:<slug>`,
+    /// `annotation:<id>`) is discussed on.
+    pub fn subject_href(&self, reference: &Reference, subject: &str) -> Option<String> {
+        let (kind, key) = subject.split_once(':')?;
+        match kind {
+            "annotation" => Some(format!("/annotazioni/{key}")),
+            _ => subject_href(reference, kind, key),
+        }
+    }
+}
+
+/// A title as stored: cleaned, or the problem with it.
+pub fn title(text: &str) -> std::result::Result<String, FieldProblem> {
+    let title = markup::clean_title(text, TITLE_MAX + 1);
+    if title.is_empty() || title.chars().count() > TITLE_MAX {
+        return Err(FieldProblem::new(
+            "title",
+            "Scrivi un titolo (al massimo 120 caratteri).",
+            "Write a title (at most 120 characters).",
+        ));
+    }
+    Ok(title)
+}
+
+/// Where an area's or a dataset's discussion is shown.
+pub fn subject_href(reference: &Reference, kind: &str, key: &str) -> Option<String> {
+    match kind {
+        "area" => reference
+            .areas(Boundaries::B2016, Level::Quartiere)
+            .iter()
+            .find(|a| a.code == key)
+            .map(|a| format!("/quartieri/{}", a.slug)),
+        "dataset" => reference.dataset(key).map(|_| format!("/datasets/{key}")),
+        _ => None,
+    }
+}
+
+/// `q2016-navile` -> `navile`.
+pub fn slug_of(area_code: &str) -> &str {
+    area_code.strip_prefix("q2016-").unwrap_or(area_code)
+}
+
+/// May this actor see content of this status by this author? Held content
+/// is shown to its author only; removed and deleted stay as tombstones.
+pub fn shown_to(status: ContentStatus, author: Option<i64>, viewer: Option<i64>) -> bool {
+    status != ContentStatus::Held || (viewer.is_some() && author == viewer)
+}
+
+/// May `actor` change content of `author` in `status`?
+pub(super) fn own(author: Option<i64>, status: ContentStatus, actor: Actor) -> Result<()> {
+    if author.is_none() || author != Some(actor.user_id) {
+        return Err(Error::NotAuthor);
+    }
+    if matches!(status, ContentStatus::Deleted | ContentStatus::Removed) {
+        return Err(Error::NotAllowed("the content was deleted or removed"));
+    }
+    Ok(())
+}
+
+struct Names(HashMap<String, i64>);
+
+impl markup::Mentions for Names {
+    fn resolve(&self, name: &str) -> Option<i64> {
+        self.0.get(&name.to_lowercase()).copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(id: i64) -> Actor {
+        Actor {
+            user_id: id,
+            verified: true,
+            moderator: false,
+        }
+    }
+
+    #[test]
+    fn only_the_author_changes_live_content() {
+        assert!(own(Some(1), ContentStatus::Visible, actor(1)).is_ok());
+        assert!(own(Some(1), ContentStatus::Held, actor(1)).is_ok());
+        assert!(matches!(
+            own(Some(1), ContentStatus::Visible, actor(2)),
+            Err(Error::NotAuthor)
+        ));
+        assert!(matches!(
+            own(None, ContentStatus::Visible, actor(2)),
+            Err(Error::NotAuthor)
+        ));
+        assert!(matches!(
+            own(Some(1), ContentStatus::Deleted, actor(1)),
+            Err(Error::NotAllowed(_))
+        ));
+        assert!(matches!(
+            own(Some(1), ContentStatus::Removed, actor(1)),
+            Err(Error::NotAllowed(_))
+        ));
+    }
+
+    #[test]
+    fn held_content_is_shown_to_its_author_only() {
+        assert!(shown_to(ContentStatus::Visible, Some(1), None));
+        assert!(shown_to(ContentStatus::Held, Some(1), Some(1)));
+        assert!(!shown_to(ContentStatus::Held, Some(1), Some(2)));
+        assert!(!shown_to(ContentStatus::Held, Some(1), None));
+        assert!(!shown_to(ContentStatus::Held, None, None));
+    }
+
+    #[test]
+    fn titles_are_cleaned_and_bounded() {
+        assert_eq!(title("  Una\tproposta ").as_deref(), Ok("Una proposta"));
+        assert_eq!(title("").map_err(|p| p.field), Err("title"));
+        assert!(title(&"a".repeat(TITLE_MAX)).is_ok());
+        assert!(title(&"a".repeat(TITLE_MAX + 1)).is_err());
+    }
+
+    #[test]
+    fn slugs_drop_the_boundary_prefix() {
+        assert_eq!(slug_of("q2016-navile"), "navile");
+        assert_eq!(slug_of("other"), "other");
+    }
+}
