@@ -5,6 +5,7 @@
 pub mod account;
 pub mod assets;
 pub mod charts;
+mod forms;
 pub mod i18n;
 pub mod layout;
 pub mod mail;
