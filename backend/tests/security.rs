@@ -51,6 +51,7 @@ on_both_backends!(
     powers_stop_at_peers_and_at_other_users_sessions,
     banned_and_deleted_users_are_out_at_once,
     slow_headers_are_cut_off_and_the_server_still_serves,
+    pages_carry_the_security_headers,
 );
 
 // ====================================================================
@@ -1837,4 +1838,72 @@ async fn slow_headers_are_cut_off_and_the_server_still_serves(db: TestDb) {
         .expect("the server stopped in time")
         .expect("task")
         .expect("run");
+}
+
+// ====================================================================
+// Security headers
+// ====================================================================
+
+async fn pages_carry_the_security_headers(db: TestDb) {
+    let state = db.state().await;
+    for path in [
+        "/account/accedi",
+        "/healthz",
+        "/api/v1/datasets",
+        "/no/such/page",
+    ] {
+        let response = common::send(&state, path, &[("accept", "text/html")]).await;
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_else(|| panic!("{path}: no {name}"))
+                .to_string()
+        };
+        let csp = header("content-security-policy");
+        let directives: BTreeSet<&str> = csp.split(';').map(str::trim).collect();
+        for wanted in [
+            "default-src 'self'",
+            "img-src 'self' data:",
+            "frame-ancestors 'none'",
+            // A <base> injected into a page cannot redirect its relative links and forms.
+            "base-uri 'none'",
+            // Forms post to this site only.
+            "form-action 'self'",
+        ] {
+            assert!(
+                directives.contains(wanted),
+                "{path}: CSP {csp} lacks {wanted}"
+            );
+        }
+        let permissions = header("permissions-policy");
+        for denied in [
+            "camera=()",
+            "microphone=()",
+            "geolocation=()",
+            "interest-cohort=()",
+            "browsing-topics=()",
+        ] {
+            assert!(
+                permissions.split(',').map(str::trim).any(|p| p == denied),
+                "{path}: Permissions-Policy {permissions} lacks {denied}"
+            );
+        }
+        assert_eq!(
+            header("cross-origin-opener-policy"),
+            "same-origin",
+            "{path}"
+        );
+        assert_eq!(header("x-content-type-options"), "nosniff", "{path}");
+    }
+    // /embed may be framed by other sites: its own policy, with the same additions.
+    let response = common::send(&state, "/embed", &[]).await;
+    let csp = response
+        .headers()
+        .get("content-security-policy")
+        .and_then(|v| v.to_str().ok())
+        .expect("/embed: a CSP");
+    assert!(csp.contains("base-uri 'none'"), "/embed: {csp}");
+    assert!(csp.contains("form-action 'self'"), "/embed: {csp}");
 }
