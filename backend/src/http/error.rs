@@ -3,8 +3,11 @@
 //! (RFC 9457) that names the offending parameter. Internal causes are
 //! logged, never sent.
 
+use axum::extract::{FromRequest, Request};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::de::DeserializeOwned;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -24,6 +27,10 @@ pub enum ApiError {
         parameter: &'static str,
         message: String,
     },
+    /// The request body is not the JSON the route takes (malformed, a
+    /// missing or mistyped field, not JSON at all): axum's status for it.
+    #[error("body: {message}")]
+    BadBody { status: StatusCode, message: String },
     #[error("no route for this path")]
     NoRoute,
     #[error("internal error")]
@@ -86,6 +93,9 @@ impl IntoResponse for ApiError {
                 "Not found",
                 Some(*parameter),
             ),
+            ApiError::BadBody { status, .. } => {
+                (*status, "bad-body", "Invalid request body", Some("body"))
+            }
             ApiError::NoRoute => (StatusCode::NOT_FOUND, "not-found", "Not found", None),
             ApiError::Internal(cause) => {
                 tracing::error!(%cause, "internal error");
@@ -111,5 +121,28 @@ impl IntoResponse for ApiError {
             body,
         )
             .into_response()
+    }
+}
+
+/// `Json<T>` whose refusal is a problem document naming the body and what
+/// is wrong with it (axum's own is plain text): 400 malformed JSON, 422 a
+/// missing or mistyped field, 415 not JSON, 413 too large.
+pub struct ApiJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for ApiJson<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(request, state).await {
+            Ok(Json(value)) => Ok(ApiJson(value)),
+            Err(rejection) => Err(ApiError::BadBody {
+                status: rejection.status(),
+                message: rejection.body_text(),
+            }),
+        }
     }
 }

@@ -1,5 +1,6 @@
 //! The OpenAPI document of `/api/v1`, generated from the handlers' and
-//! types' annotations in `api` (the official data) and `auth_api` (tokens).
+//! types' annotations in `api` (the official data), `auth_api` (tokens)
+//! and `participation` (the bell's unread count), and this document itself.
 
 use axum::Json;
 use utoipa::OpenApi;
@@ -16,6 +17,7 @@ use crate::official::query::{Note, NoteCode, Row};
         description = "Bologna's official social-services open data by quartiere."
     ),
     paths(
+        openapi,
         super::api::list_datasets,
         super::api::get_dataset,
         super::api::list_areas,
@@ -24,7 +26,8 @@ use crate::official::query::{Note, NoteCode, Row};
         super::auth_api::token,
         super::auth_api::refresh,
         super::auth_api::logout,
-        super::auth_api::me
+        super::auth_api::me,
+        super::participation::unread_count
     ),
     modifiers(&BearerScheme),
     components(schemas(
@@ -69,6 +72,9 @@ impl utoipa::Modify for BearerScheme {
     }
 }
 
+/// This document.
+#[utoipa::path(get, path = "/api/v1/openapi.json",
+    responses((status = 200, description = "The OpenAPI 3.1 document of this API", content_type = "application/json")))]
 pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
 }

@@ -957,6 +957,10 @@ async fn mark(state: &AppState, ctx: &Ctx, id: Option<i64>) -> Response {
 }
 
 /// `GET /api/v1/notifications/unread`: the bell's count.
+#[utoipa::path(get, path = "/api/v1/notifications/unread", tag = "accounts",
+    responses((status = 200, description = "`{\"unread\": N, \"user_id\": ID}`", content_type = "application/json"),
+        (status = 401, description = "Not signed in")),
+    security(("bearer" = [])))]
 pub async fn unread_count(State(state): State<AppState>, ctx: Ctx) -> Response {
     let Some(me) = ctx.who.clone() else {
         return super::session::unauthorized();
