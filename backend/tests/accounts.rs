@@ -1090,4 +1090,105 @@ on_both_backends!(
     an_association_request_checks_the_tax_code_and_an_admin_decides,
     sessions_are_listed_and_one_can_be_revoked,
     links_expire_and_removing_an_account_removes_its_row,
+    look_alike_addresses_are_one_account,
 );
+
+/// Sign up through the page; the page's status and whether it said "check your mail".
+async fn sign_up(server: &Server, email: &str, name: &str) -> (u16, bool) {
+    let page = server
+        .browser()
+        .submit(
+            "/account/registrati",
+            "/account/registrati",
+            &[
+                ("email", email),
+                ("display_name", name),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    (page.status, page.has("Controlla la tua posta"))
+}
+
+/// Addresses are normalised (NFKC, lower case) wherever they enter, and an
+/// address confusable with an existing account's (UTS #39 skeleton) makes
+/// no second account, with the same answer as any sign-up.
+async fn look_alike_addresses_are_one_account(db: TestDb) {
+    let mut server = db.serve(&[]).await;
+    let anna = make_user(&server, "anna@example.org", Role::Citizen, true).await;
+    let full_width = "ＡＮＮＡ@example.org";
+    let cyrillic = "\u{430}nna@example.org"; // Cyrillic а, then Latin "nna"
+    assert_ne!(cyrillic, "anna@example.org");
+
+    // Full-width logs in as anna (the browser and the API).
+    let mut browser = server.browser();
+    let page = log_in(&mut browser, full_width, PASSWORD).await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    assert!(browser.signed_in());
+    let token = reqwest::Client::new()
+        .post(format!("{}/api/v1/auth/token", server.base))
+        .json(&serde_json::json!({"email": full_width, "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(token.status(), 200);
+
+    // A fresh address: the answer every sign-up gets.
+    let fresh = sign_up(&server, "nuova@example.org", "Nuova").await;
+    assert_eq!(fresh, (200, true));
+    let (mail, _) = server.mail_link("/account/verifica?token=").await;
+    assert_eq!(mail.to, vec!["nuova@example.org".to_string()]);
+    let before = server.state.store.users().await.unwrap().len();
+
+    // Full-width collides with anna: the same answer, and anna gets the reset link.
+    assert_eq!(sign_up(&server, full_width, "Impostora").await, fresh);
+    let (mail, _) = server.mail_link("/account/reimposta?token=").await;
+    assert_eq!(mail.to, vec!["anna@example.org".to_string()]);
+
+    // The Cyrillic look-alike: the same answer, no account, no mail to it.
+    assert_eq!(sign_up(&server, cyrillic, "Impostora").await, fresh);
+    assert_eq!(server.state.store.users().await.unwrap().len(), before);
+    assert!(server
+        .state
+        .store
+        .user_by_email(cyrillic)
+        .await
+        .unwrap()
+        .is_none());
+    let user = server.state.store.user_by_id(anna).await.unwrap().unwrap();
+    assert_eq!(user.email.as_deref(), Some("anna@example.org"));
+    assert_eq!(user.display_name, "Test user", "the account is untouched");
+
+    // Nor can an existing account take the look-alike (change of address),
+    // nor can `admin create` make one.
+    let other = make_user(&server, "bruno@example.org", Role::Citizen, true).await;
+    assert!(matches!(
+        server.state.store.set_email(other, cyrillic).await,
+        Err(openwelfare::store::StoreError::Conflict(_))
+    ));
+    let created = openwelfare::admin::create(
+        server.state.store.as_ref(),
+        &server.state.config,
+        cyrillic,
+        Some("Impostora"),
+        Some(PASSWORD),
+    )
+    .await;
+    assert!(created.is_err(), "admin create made a look-alike account");
+    assert_eq!(
+        server.state.store.users().await.unwrap().len(),
+        before + 1,
+        "only bruno was added"
+    );
+    // Whoever came first, the other is refused: a Cyrillic р account
+    // keeps the Latin p out.
+    make_user(&server, "\u{440}ino@example.org", Role::Citizen, true).await;
+    assert_eq!(sign_up(&server, "pino@example.org", "Pino").await, fresh);
+    assert!(server
+        .state
+        .store
+        .user_by_email("pino@example.org")
+        .await
+        .unwrap()
+        .is_none());
+}

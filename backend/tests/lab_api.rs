@@ -501,6 +501,11 @@ async fn refusals_are_problems_that_name_the_field(db: TestDb) {
         &anyone.get("/api/v1/annotations/999999").await,
         StatusCode::NOT_FOUND,
     );
+    let p = problem(
+        &anyone.get("/api/v1/annotations/abc").await,
+        StatusCode::BAD_REQUEST,
+    );
+    assert_eq!(p["parameter"], "id", "an id that is not a number: {p}");
 
     // Authorship: Bruno cannot edit or delete Anna's words.
     let made = anna.post("/api/v1/annotations", note.clone()).await;

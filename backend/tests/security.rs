@@ -51,6 +51,8 @@ on_both_backends!(
     powers_stop_at_peers_and_at_other_users_sessions,
     banned_and_deleted_users_are_out_at_once,
     slow_headers_are_cut_off_and_the_server_still_serves,
+    pages_carry_the_security_headers,
+    the_openapi_document_matches_the_routes_and_the_handlers,
 );
 
 // ====================================================================
@@ -1858,4 +1860,298 @@ async fn slow_headers_are_cut_off_and_the_server_still_serves(db: TestDb) {
         .expect("the server stopped in time")
         .expect("task")
         .expect("run");
+}
+
+// ====================================================================
+// Security headers
+// ====================================================================
+
+async fn pages_carry_the_security_headers(db: TestDb) {
+    let state = db.state().await;
+    for path in [
+        "/account/accedi",
+        "/healthz",
+        "/api/v1/datasets",
+        "/no/such/page",
+    ] {
+        let response = common::send(&state, path, &[("accept", "text/html")]).await;
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_else(|| panic!("{path}: no {name}"))
+                .to_string()
+        };
+        let csp = header("content-security-policy");
+        let directives: BTreeSet<&str> = csp.split(';').map(str::trim).collect();
+        for wanted in [
+            "default-src 'self'",
+            "img-src 'self' data:",
+            "frame-ancestors 'none'",
+            // A <base> injected into a page cannot redirect its relative links and forms.
+            "base-uri 'none'",
+            // Forms post to this site only.
+            "form-action 'self'",
+        ] {
+            assert!(
+                directives.contains(wanted),
+                "{path}: CSP {csp} lacks {wanted}"
+            );
+        }
+        let permissions = header("permissions-policy");
+        for denied in [
+            "camera=()",
+            "microphone=()",
+            "geolocation=()",
+            "interest-cohort=()",
+            "browsing-topics=()",
+        ] {
+            assert!(
+                permissions.split(',').map(str::trim).any(|p| p == denied),
+                "{path}: Permissions-Policy {permissions} lacks {denied}"
+            );
+        }
+        assert_eq!(
+            header("cross-origin-opener-policy"),
+            "same-origin",
+            "{path}"
+        );
+        assert_eq!(header("x-content-type-options"), "nosniff", "{path}");
+    }
+    // /embed may be framed by other sites: its own policy, with the same additions.
+    let response = common::send(&state, "/embed", &[]).await;
+    let csp = response
+        .headers()
+        .get("content-security-policy")
+        .and_then(|v| v.to_str().ok())
+        .expect("/embed: a CSP");
+    assert!(csp.contains("base-uri 'none'"), "/embed: {csp}");
+    assert!(csp.contains("form-action 'self'"), "/embed: {csp}");
+}
+
+// ====================================================================
+// The OpenAPI document against the route table and the handlers
+// ====================================================================
+
+/// The problem document of a response, checking its content type.
+async fn problem_of(response: reqwest::Response, what: &str) -> Value {
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let text = response.text().await.unwrap();
+    assert_eq!(content_type, "application/problem+json", "{what}: {text}");
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{what}: not JSON ({e}): {text}"))
+}
+
+/// Whether the document lists `status` for `method path` as a problem document.
+fn documents_problem(doc: &Value, method: &str, path: &str, status: u16) -> bool {
+    doc["paths"][path][method]["responses"][status.to_string()]["content"]
+        .get("application/problem+json")
+        .is_some()
+}
+
+async fn the_openapi_document_matches_the_routes_and_the_handlers(db: TestDb) {
+    let server = serve(&db).await;
+    let client = http();
+    let doc: Value = client
+        .get(format!("{}/api/v1/openapi.json", server.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+
+    // Every documented operation is in the route table, and every /api/v1
+    // route of the table is documented.
+    let mut documented = BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for method in ["get", "post", "put", "patch", "delete"] {
+            if item.get(method).is_some() {
+                documented.insert((method.to_uppercase(), path.clone()));
+            }
+        }
+    }
+    let routed: BTreeSet<(String, String)> = openwelfare::http::routes()
+        .into_iter()
+        .filter(|r| r.path.starts_with("/api/v1/"))
+        .map(|r| (r.method.to_string(), r.path.to_string()))
+        .collect();
+    let undocumented: Vec<_> = routed.difference(&documented).collect();
+    assert!(
+        undocumented.is_empty(),
+        "routes missing from the document: {undocumented:?}"
+    );
+    let unrouted: Vec<_> = documented.difference(&routed).collect();
+    assert!(
+        unrouted.is_empty(),
+        "documented but not routed: {unrouted:?}"
+    );
+
+    // Query parameters: whatever a handler refuses to go without is marked
+    // required, and each one marked required is refused when missing.
+    for (method, path) in &documented {
+        if method != "GET" {
+            continue;
+        }
+        let params = doc["paths"][path]["get"]["parameters"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let required: BTreeSet<String> = params
+            .iter()
+            .filter(|p| p["in"] == "query" && p["required"] == true)
+            .map(|p| p["name"].as_str().unwrap().to_string())
+            .collect();
+        for p in params.iter().filter(|p| p["in"] == "path") {
+            assert_eq!(p["required"], true, "{path}: path parameter {p}");
+            let name = p["name"].as_str().unwrap();
+            assert!(
+                path.contains(&format!("{{{name}}}")),
+                "{path}: {name} is documented in the path but is not in it (a query parameter?)"
+            );
+        }
+        // Path parameters get values that exist or parse (a lab id that
+        // exists nowhere, a discussion's kind and key), so what is checked
+        // here is the query parameters.
+        let filled = path
+            .replace("{slug}", "nessuno")
+            .replace("{id}", "999999")
+            .replace("{kind}", "area")
+            .replace("{key}", "q2016-navile")
+            .replace("{subject}", "area:q2016-navile");
+        let url = format!("{}{}", server.base, filled);
+        let response = client.get(&url).send().await.unwrap();
+        let status = response.status().as_u16();
+        if status == 400 {
+            let problem = problem_of(response, path).await;
+            let named = problem["parameter"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            assert!(
+                required.contains(&named),
+                "{path}: 400 without {named}, which the document does not mark required ({required:?})"
+            );
+        } else {
+            assert!(
+                required.is_empty(),
+                "{path}: answered {status} without {required:?}, which the document marks required"
+            );
+        }
+        if !required.is_empty() || status == 400 {
+            assert!(
+                documents_problem(&doc, "get", path, 400),
+                "{path}: 400 undocumented"
+            );
+        }
+    }
+
+    // Every state-changing API route documents its CSRF refusal, and gives
+    // it: a JSON request from another site's page.
+    for (method, path) in documented.iter().filter(|(m, _)| m == "POST") {
+        assert!(
+            documents_problem(&doc, "post", path, 403),
+            "{method} {path}: the 403 (CSRF) is undocumented"
+        );
+        let response = client
+            .post(format!("{}{path}", server.base))
+            .header("origin", EVIL)
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 403, "{path}");
+        let problem = problem_of(response, path).await;
+        assert_eq!(problem["status"], 403);
+    }
+
+    // Malformed JSON: a problem document naming the body and what is wrong,
+    // and documented.
+    for path in ["/api/v1/auth/token", "/api/v1/auth/refresh"] {
+        let response = client
+            .post(format!("{}{path}", server.base))
+            .header("content-type", "application/json")
+            .body("{\"email\": ")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 400, "{path}");
+        let problem = problem_of(response, path).await;
+        assert_eq!(problem["parameter"], "body", "{problem}");
+        assert!(
+            problem["detail"].as_str().unwrap().contains("EOF"),
+            "the detail says what is wrong: {problem}"
+        );
+        assert!(
+            documents_problem(&doc, "post", path, 400),
+            "{path}: 400 undocumented"
+        );
+        // A missing field is named too.
+        let response = client
+            .post(format!("{}{path}", server.base))
+            .json(&json!({"unexpected": true}))
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        let problem = problem_of(response, path).await;
+        assert!(
+            problem["detail"]
+                .as_str()
+                .unwrap()
+                .contains("missing field"),
+            "{path}: {problem}"
+        );
+        assert!(
+            documents_problem(&doc, "post", path, status),
+            "{path}: {status} undocumented"
+        );
+    }
+
+    // A method the table does not route for a known path: 405 with Allow
+    // (a problem document under /api/), not a CSRF refusal.
+    for (method, path, allow) in [
+        ("TRACE", "/api/v1/datasets", "GET,HEAD"),
+        ("DELETE", "/api/v1/auth/token", "POST"),
+        ("TRACE", "/healthz", "GET,HEAD"),
+        ("PUT", "/account/accedi", "GET,HEAD,POST"),
+    ] {
+        let response = client
+            .request(
+                reqwest::Method::from_bytes(method.as_bytes()).unwrap(),
+                format!("{}{path}", server.base),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 405, "{method} {path}");
+        let allowed = response
+            .headers()
+            .get("allow")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .replace(' ', "");
+        assert_eq!(allowed, allow, "{method} {path}");
+        if path.starts_with("/api/") {
+            assert_eq!(problem_of(response, path).await["status"], 405);
+        }
+    }
+    // An unknown path is not the method's fault: no 405, no Allow.
+    for method in [reqwest::Method::GET, reqwest::Method::TRACE] {
+        let response = client
+            .request(method.clone(), format!("{}/api/v1/nothing", server.base))
+            .send()
+            .await
+            .unwrap();
+        assert_ne!(response.status(), 405, "{method} /api/v1/nothing");
+        assert!(response.headers().get("allow").is_none(), "{method}");
+        if method == reqwest::Method::GET {
+            assert_eq!(response.status(), 404);
+        }
+    }
 }

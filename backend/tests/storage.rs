@@ -13,6 +13,7 @@ use openwelfare::official::catalog::Catalog;
 use serde_json::Value;
 
 on_both_backends!(
+    rows_from_before_the_skeleton_column_are_filled_in_by_migrate,
     import_loads_everything_and_the_api_serves_it,
     a_second_import_changes_nothing,
     a_tampered_file_is_refused_and_nothing_changes,
@@ -975,4 +976,73 @@ async fn published_data_stays_readable_when_the_database_is_not(db: TestDb) {
         StatusCode::SERVICE_UNAVAILABLE,
         "readiness tells the truth: {json}"
     );
+}
+
+/// Run one statement on the test database with the driver of its backend.
+async fn execute(db: &TestDb, sql: &str) {
+    match db.kind {
+        common::Kind::Sqlite => {
+            let pool = sqlx::SqlitePool::connect(&db.url).await.expect("connect");
+            sqlx::query(sql).execute(&pool).await.expect(sql);
+            pool.close().await;
+        }
+        common::Kind::Postgres => {
+            let pool = sqlx::PgPool::connect(&db.url).await.expect("connect");
+            sqlx::query(sql).execute(&pool).await.expect(sql);
+            pool.close().await;
+        }
+    }
+}
+
+/// Accounts made before migration 0004 have no skeleton: `migrate` fills
+/// it in (normalising the address), so they are protected from look-alikes
+/// too; a row that already collides with an older account is left as it was.
+async fn rows_from_before_the_skeleton_column_are_filled_in_by_migrate(db: TestDb) {
+    use openwelfare::accounts::model::{NewUser, Role};
+    let now = time::OffsetDateTime::now_utc();
+    let new = |email| NewUser {
+        email,
+        display_name: "Carla",
+        password_hash: None,
+        role: Role::Citizen,
+        lang: "it",
+        verified_at: None,
+    };
+    let carla = db
+        .store
+        .create_user(&new("carla@example.org"), now)
+        .await
+        .unwrap();
+    let later = db
+        .store
+        .create_user(&new("dario@example.org"), now)
+        .await
+        .unwrap();
+    // As they would be before 0004: a full-width address, a Cyrillic look-alike, no skeletons.
+    execute(
+        &db,
+        &format!("UPDATE users SET email = 'ＣＡＲＬＡ@example.org', email_skeleton = NULL WHERE id = {carla}"),
+    )
+    .await;
+    execute(
+        &db,
+        &format!("UPDATE users SET email = '\u{441}arla@example.org', email_skeleton = NULL WHERE id = {later}"),
+    )
+    .await;
+    db.store.migrate().await.expect("migrate again");
+    let found = db.store.user_by_email("carla@example.org").await.unwrap();
+    assert_eq!(found.map(|u| u.id), Some(carla), "normalised by migrate");
+    // The older account's skeleton is in: a look-alike cannot be made.
+    let refused = db
+        .store
+        .create_user(&new("c\u{430}rla@example.org"), now)
+        .await;
+    assert!(
+        matches!(refused, Err(openwelfare::store::StoreError::Conflict(_))),
+        "{refused:?}"
+    );
+    // The younger colliding row is left alone, and a second run changes nothing.
+    assert_eq!(db.store.fill_email_skeletons().await.unwrap(), (0, 1));
+    let younger = db.store.user_by_id(later).await.unwrap().unwrap();
+    assert_eq!(younger.email.as_deref(), Some("\u{441}arla@example.org"));
 }

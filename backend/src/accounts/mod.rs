@@ -86,9 +86,21 @@ pub fn derive_key(secret: &[u8], purpose: &str) -> [u8; 32] {
     mac.finalize().into_bytes().into()
 }
 
-/// Addresses are compared lower-cased and trimmed.
+/// Addresses are compared in one form: Unicode NFKC (full-width and other
+/// compatibility forms become their plain letters), lower-cased, trimmed.
+/// Every address that enters (sign-up, log-in, forgotten password, change
+/// of address, admin create) passes through here.
 pub fn normalize_email(email: &str) -> String {
-    email.trim().to_lowercase()
+    use unicode_normalization::UnicodeNormalization;
+    email.trim().nfkc().collect::<String>().to_lowercase()
+}
+
+/// The UTS #39 confusable skeleton of an address (normalised first): two
+/// addresses a reader cannot tell apart (Cyrillic "а" for Latin "a", "rn"
+/// for "m") have the same one, and no two accounts may (the store keeps it
+/// in a unique column).
+pub fn email_skeleton(email: &str) -> String {
+    unicode_security::skeleton(&normalize_email(email)).collect()
 }
 
 /// A plausible address: one @, something before it, a dot after it, no
@@ -134,6 +146,18 @@ mod tests {
         assert!(!valid_email("a@b@example.org"));
         assert!(!valid_email("<a@example.org>"));
         assert_eq!(normalize_email("  Mario@Example.ORG "), "mario@example.org");
+        assert_eq!(
+            normalize_email("ＡＮＮＡ@ｅｘａｍｐｌｅ.org"),
+            "anna@example.org"
+        );
+        assert_eq!(
+            email_skeleton("\u{430}nna@example.org"),
+            email_skeleton("ANNA@example.org")
+        );
+        assert_ne!(
+            email_skeleton("anna@example.org"),
+            email_skeleton("anne@example.org")
+        );
         assert_eq!(mask_email("mario@example.org"), "m***@example.org");
         assert_ne!(derive_key(b"s", "jwt"), derive_key(b"s", "csrf"));
     }

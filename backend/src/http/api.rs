@@ -63,6 +63,7 @@ pub async fn get_dataset(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AreasParams {
     /// `2014` (9 quartieri) or `2016` (6 quartieri); default 2016.
     boundaries: Option<String>,
@@ -196,8 +197,10 @@ pub async fn list_areas(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ResolveParams {
     /// A name as people write it: "S. Donato", "SAN DONATO", "Quartiere Navile".
+    #[param(required = true)]
     name: Option<String>,
 }
 
@@ -235,8 +238,10 @@ pub async fn resolve_area(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ObservationsParams {
     /// Dataset slug (see /api/v1/datasets).
+    #[param(required = true)]
     dataset: Option<String>,
     /// Variable code (see /api/v1/datasets/{slug}); default `totale`.
     variable: Option<String>,

@@ -13,7 +13,8 @@ use std::net::SocketAddr;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
-use super::error::internal;
+use super::error::{internal, Problem};
+use super::extract::ApiJson;
 use super::session::{open_session, unauthorized, Identity};
 use super::signin::{check_credentials, Credentials};
 use super::state::AppState;
@@ -48,12 +49,18 @@ pub struct RefreshRequest {
 /// Log in for tokens.
 #[utoipa::path(post, path = "/api/v1/auth/token", tag = "accounts",
     request_body = TokenRequest,
-    responses((status = 200, body = TokenResponse), (status = 401, description = "Wrong credentials or second factor"), (status = 429, description = "Too many attempts")))]
+    responses((status = 200, body = TokenResponse),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Wrong credentials or second factor"),
+        (status = 403, description = "Sent by another site's page (CSRF)", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field missing or of the wrong type", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many attempts", body = Problem, content_type = "application/problem+json")))]
 pub async fn token(
     State(state): State<AppState>,
     info: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: axum::http::HeaderMap,
-    Json(body): Json<TokenRequest>,
+    ApiJson(body): ApiJson<TokenRequest>,
 ) -> Response {
     let peer = info.map(|Extension(ConnectInfo(a))| a.ip());
     let ip = super::session::client_ip(&headers, peer, &state.config.trusted_proxies);
@@ -109,8 +116,16 @@ pub async fn token(
 /// presenting it again revokes the session.
 #[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "accounts",
     request_body = RefreshRequest,
-    responses((status = 200, body = TokenResponse), (status = 401, description = "Unknown, expired or reused refresh token")))]
-pub async fn refresh(State(state): State<AppState>, Json(body): Json<RefreshRequest>) -> Response {
+    responses((status = 200, body = TokenResponse),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Unknown, expired or reused refresh token"),
+        (status = 403, description = "Sent by another site's page (CSRF)", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field missing or of the wrong type", body = Problem, content_type = "application/problem+json")))]
+pub async fn refresh(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<RefreshRequest>,
+) -> Response {
     let now = OffsetDateTime::now_utc();
     let next = random_token();
     let outcome = state
@@ -145,7 +160,8 @@ pub async fn refresh(State(state): State<AppState>, Json(body): Json<RefreshRequ
 
 /// End this token's session.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "accounts",
-    responses((status = 204, description = "Logged out"), (status = 401, description = "Not signed in")),
+    responses((status = 204, description = "Logged out"), (status = 401, description = "Not signed in"),
+        (status = 403, description = "Sent by another site's page with its cookies (CSRF)", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub async fn logout(
     State(state): State<AppState>,

@@ -79,9 +79,13 @@ impl Error {
     pub fn kind(&self) -> (&'static str, (&'static str, &'static str)) {
         use participation::Error as Lab;
         match self {
-            Error::BadParameter { .. } | Error::BadBody { .. } => (
+            Error::BadParameter { .. } => (
                 "bad-parameter",
                 ("Parametro non valido", "Invalid parameter"),
+            ),
+            Error::BadBody { .. } => (
+                "bad-body",
+                ("Richiesta non leggibile", "Invalid request body"),
             ),
             Error::NotFound { .. } | Error::NoRoute | Error::Lab(Lab::NotFound(_)) => {
                 ("not-found", ("Non trovato", "Not found"))

@@ -1,8 +1,8 @@
 //! What a handler needs, stated in its signature: `SignedIn`, `Verified`,
 //! `Moderating` (a moderator or admin with the second factor given) and
 //! `CheckedForm` (a form that passed the CSRF check; `CsrfPassed` for a
-//! request without one), and `ApiJson` (a
-//! JSON body whose rejection is a problem document naming the body).
+//! request without one); and for the API, `ApiJson` and `ApiPath`, whose
+//! rejections are problem documents naming the body or the parameter.
 //!
 //! The route table's rule (`access`) has already let the request in; the
 //! extractors say so again where the handler uses the identity, so a
@@ -116,6 +116,40 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for CheckedForm<T> {
             .await
             .map(|f| CheckedForm(f.0))
             .map_err(IntoResponse::into_response)
+    }
+}
+
+/// A path's parameters; one that does not parse (a word for an id) is a
+/// problem document naming it, not axum's plain-text 400.
+pub struct ApiPath<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(p) => Ok(ApiPath(p.0)),
+            Err(rejection) => {
+                use axum::extract::path::ErrorKind;
+                let parameter = match rejection {
+                    axum::extract::rejection::PathRejection::FailedToDeserializePathParams(
+                        ref e,
+                    ) => match e.kind() {
+                        ErrorKind::ParseErrorAtKey { key, .. }
+                        | ErrorKind::InvalidUtf8InPathParam { key } => match key.as_str() {
+                            "id" => "id",
+                            "kind" => "kind",
+                            "key" => "key",
+                            "subject" => "subject",
+                            _ => "path",
+                        },
+                        _ => "path",
+                    },
+                    _ => "path",
+                };
+                Err(Error::bad(parameter, rejection.body_text()).into_response())
+            }
+        }
     }
 }
 

@@ -5,7 +5,7 @@
 //! so the rate limits, the sanitizer and the content screen are the same;
 //! failures are problem documents naming the field (`http::error`).
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -14,7 +14,7 @@ use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 
 use super::error::{Error, Problem};
-use super::extract::{ApiJson, SignedIn, Verified};
+use super::extract::{ApiJson, ApiPath, SignedIn, Verified};
 use super::lab::lab;
 use super::session::Identity;
 use super::state::AppState;
@@ -179,7 +179,7 @@ pub async fn list_annotations(
 pub async fn get_annotation(
     State(state): State<AppState>,
     axum::Extension(identity): axum::Extension<Identity>,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Response, Error> {
     let me = viewer(&identity);
     let a = lab(&state).annotation(id, me).await?;
@@ -260,7 +260,7 @@ pub async fn create_annotation(
 pub async fn edit_annotation(
     State(state): State<AppState>,
     who: Verified,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<EditAnnotationBody>,
 ) -> Result<Response, Error> {
     let a = lab(&state)
@@ -279,7 +279,7 @@ pub async fn edit_annotation(
 pub async fn delete_annotation(
     State(state): State<AppState>,
     who: Verified,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Response, Error> {
     lab(&state).delete_annotation(who.actor(), id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
@@ -411,7 +411,7 @@ fn subject_of(kind: &str, key: &str) -> Result<String, Error> {
 pub async fn get_discussion(
     State(state): State<AppState>,
     axum::Extension(identity): axum::Extension<Identity>,
-    Path((kind, key)): Path<(String, String)>,
+    ApiPath((kind, key)): ApiPath<(String, String)>,
     Query(q): Query<DiscussionQuery>,
 ) -> Result<Response, Error> {
     let subject = subject_of(&kind, &key)?;
@@ -476,7 +476,7 @@ pub struct EditPostBody {
 pub async fn create_post(
     State(state): State<AppState>,
     who: Verified,
-    Path((kind, key)): Path<(String, String)>,
+    ApiPath((kind, key)): ApiPath<(String, String)>,
     ApiJson(body): ApiJson<NewPostBody>,
 ) -> Result<Response, Error> {
     let subject = subject_of(&kind, &key)?;
@@ -497,7 +497,7 @@ pub async fn create_post(
 pub async fn get_post(
     State(state): State<AppState>,
     axum::Extension(identity): axum::Extension<Identity>,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Response, Error> {
     let me = viewer(&identity);
     let lab = lab(&state);
@@ -537,7 +537,7 @@ pub async fn get_post(
 pub async fn edit_post(
     State(state): State<AppState>,
     who: Verified,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<EditPostBody>,
 ) -> Result<Response, Error> {
     let (post, _) = lab(&state).edit_post(who.actor(), id, &body.body).await?;
@@ -554,7 +554,7 @@ pub async fn edit_post(
 pub async fn delete_post(
     State(state): State<AppState>,
     who: Verified,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Response, Error> {
     lab(&state).delete_post(who.actor(), id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
@@ -579,7 +579,7 @@ pub struct UsefulView {
 pub async fn toggle_useful(
     State(state): State<AppState>,
     who: Verified,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Response, Error> {
     let (marked, useful, _) = lab(&state).toggle_useful(who.actor(), id).await?;
     Ok(Json(UsefulView { marked, useful }).into_response())
@@ -672,7 +672,7 @@ pub async fn follow(
 pub async fn unfollow(
     State(state): State<AppState>,
     who: SignedIn,
-    Path(subject): Path<String>,
+    ApiPath(subject): ApiPath<String>,
 ) -> Result<Response, Error> {
     let (was, _) = lab(&state).unfollow(who.actor(), &subject).await?;
     if !was {

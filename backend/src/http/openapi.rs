@@ -1,6 +1,7 @@
 //! The OpenAPI document of `/api/v1`, generated from the handlers' and
 //! types' annotations in `api` (the official data), `auth_api` (tokens)
-//! and `lab_api` (annotations, discussions, follows, notifications).
+//! and `lab_api` (annotations, discussions, follows, notifications), the
+//! bell's unread count (`lab`), and this document itself.
 
 use axum::Json;
 use utoipa::OpenApi;
@@ -17,6 +18,7 @@ use crate::official::query::{Note, NoteCode, Row};
         description = "Bologna's official social-services open data by quartiere, and the lab: annotations, discussions, follows and notifications."
     ),
     paths(
+        openapi,
         super::api::list_datasets,
         super::api::get_dataset,
         super::api::list_areas,
@@ -41,7 +43,8 @@ use crate::official::query::{Note, NoteCode, Row};
         super::lab_api::follow,
         super::lab_api::unfollow,
         super::lab_api::list_notifications,
-        super::lab_api::mark_read
+        super::lab_api::mark_read,
+        super::lab::follows::unread_count
     ),
     modifiers(&BearerScheme),
     components(schemas(
@@ -103,6 +106,9 @@ impl utoipa::Modify for BearerScheme {
     }
 }
 
+/// This document.
+#[utoipa::path(get, path = "/api/v1/openapi.json",
+    responses((status = 200, description = "The OpenAPI 3.1 document of this API", content_type = "application/json")))]
 pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
 }

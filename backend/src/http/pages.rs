@@ -144,7 +144,9 @@ async fn map_page(
         // The one page other sites may frame.
         response.headers_mut().insert(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static("default-src 'self'; img-src 'self' data:; frame-ancestors *"),
+            HeaderValue::from_static(
+                "default-src 'self'; img-src 'self' data:; frame-ancestors *; base-uri 'none'; form-action 'self'",
+            ),
         );
     }
     Ok(remember(

@@ -3,9 +3,11 @@
 //! tracing without query strings, compression, time and size limits,
 //! security headers).
 
+use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::State;
+use axum::extract::{MatchedPath, State};
 use axum::http::{header, HeaderName, HeaderValue, Method, Request, StatusCode};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
@@ -40,6 +42,16 @@ impl MakeRequestId for RandomRequestId {
             .map(RequestId::new)
     }
 }
+
+/// Our own scripts, styles and images only; no `<base>` (an injected one
+/// would redirect every relative link and form); forms post here only.
+pub const CSP: &str = "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; \
+    base-uri 'none'; form-action 'self'";
+
+/// No page uses the camera, microphone, location, payments or USB (see
+/// static/*.js); nor may anything embedded. No interest-based ad topics.
+pub const PERMISSIONS_POLICY: &str =
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), browsing-topics=(), interest-cohort=()";
 
 /// One route of the table: method, path, who may use it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -184,6 +196,7 @@ pub fn router(state: AppState) -> Router {
     // HSTS only where the public URL is https: on plain http it would be ignored or wrong.
     let hsts = (state.config.public_url.scheme() == "https")
         .then(|| HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+    let allowed = Arc::new(allowed_methods());
     let mut routes = Router::new();
     for (_, path, rule, handler) in table() {
         let guarded = handler.route_layer(middleware::from_fn(move |request, next| {
@@ -198,6 +211,11 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), session::csrf_guard))
         .layer(middleware::from_fn_with_state(state.clone(), session::identify))
         .layer(middleware::from_fn_with_state(state.clone(), lang::remember_language))
+        // Outermost: a method the table does not route is 405, before any
+        // other check (the CSRF guard would call a TRACE forged).
+        .layer(middleware::from_fn(move |request, next| {
+            method_not_allowed(allowed.clone(), request, next)
+        }))
         .with_state(state)
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
@@ -209,7 +227,15 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static("default-src 'self'; img-src 'self' data:; frame-ancestors 'none'"),
+            HeaderValue::from_static(CSP),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("permissions-policy"),
+            HeaderValue::from_static(PERMISSIONS_POLICY),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("cross-origin-opener-policy"),
+            HeaderValue::from_static("same-origin"),
         ))
         .layer(SetResponseHeaderLayer::overriding(header::STRICT_TRANSPORT_SECURITY, move |_: &Response| hsts.clone()))
         .layer(CompressionLayer::new())
@@ -224,6 +250,55 @@ pub fn router(state: AppState) -> Router {
             }),
         )
         .layer(SetRequestIdLayer::new(REQUEST_ID, RandomRequestId))
+}
+
+/// For each path of the table, the methods it answers (GET brings HEAD).
+fn allowed_methods() -> HashMap<&'static str, Vec<Method>> {
+    let mut allowed: HashMap<&'static str, Vec<Method>> = HashMap::new();
+    for (method, path, _, _) in table() {
+        let methods = allowed.entry(path).or_default();
+        if method == Method::GET {
+            methods.extend([Method::GET, Method::HEAD]);
+        } else {
+            methods.push(method);
+        }
+    }
+    allowed
+}
+
+/// 405 with `Allow` (a problem document under /api/) for a method the
+/// table does not route on a path it knows; unknown paths go on to 404.
+async fn method_not_allowed(
+    allowed: Arc<HashMap<&'static str, Vec<Method>>>,
+    request: Request<axum::body::Body>,
+    next: middleware::Next,
+) -> Response {
+    let methods = request
+        .extensions()
+        .get::<MatchedPath>()
+        .and_then(|p| allowed.get(p.as_str()));
+    let Some(methods) = methods.filter(|m| !m.contains(request.method())) else {
+        return next.run(request).await;
+    };
+    let allow = methods
+        .iter()
+        .map(Method::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut response = denied::page_or_problem(
+        &request,
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method-not-allowed",
+        ("Metodo non consentito", "Method not allowed"),
+        (
+            "Questo indirizzo non accetta questo tipo di richiesta.",
+            "This address does not take this kind of request.",
+        ),
+    );
+    if let Ok(value) = HeaderValue::from_str(&allow) {
+        response.headers_mut().insert(header::ALLOW, value);
+    }
+    response
 }
 
 async fn healthz() -> &'static str {

@@ -16,10 +16,12 @@ use crate::accounts::model::{
     AssociationRequest, Contributions, NewSession, NewUser, Refresh, RequestStatus, Role,
     SessionRecord, TokenPurpose, User, UserStatus,
 };
+use crate::accounts::{email_skeleton, normalize_email};
 
 #[async_trait]
 pub trait AccountStore: Send + Sync {
-    /// A new user; `StoreError::Conflict("email")` when the address is taken.
+    /// A new user; `StoreError::Conflict("email")` when the address is
+    /// taken, or one confusable with it (the same UTS #39 skeleton).
     async fn create_user(&self, user: &NewUser<'_>, now: OffsetDateTime) -> Result<i64>;
     async fn user_by_id(&self, id: i64) -> Result<Option<User>>;
     async fn user_by_email(&self, email: &str) -> Result<Option<User>>;
@@ -31,6 +33,10 @@ pub trait AccountStore: Send + Sync {
     async fn mark_verified(&self, user_id: i64, at: OffsetDateTime) -> Result<()>;
     /// `StoreError::Conflict("email")` when the address is taken.
     async fn set_email(&self, user_id: i64, email: &str) -> Result<()>;
+    /// Normalise the address and fill in the confusable skeleton of every
+    /// row that has none (rows made before the column existed); a row that
+    /// would collide with another is left as it is, and counted.
+    async fn fill_email_skeletons(&self) -> Result<(usize, usize)>;
     /// Change a role, logged with who did it.
     async fn set_role(
         &self,
@@ -269,8 +275,8 @@ macro_rules! account_store {
         impl AccountStore for $store {
             async fn create_user(&self, u: &NewUser<'_>, now: OffsetDateTime) -> Result<i64> {
                 let (id,): (i64,) = sqlx::query_as(
-                    "INSERT INTO users (email, display_name, password_hash, role, lang, email_verified_at, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                    "INSERT INTO users (email, display_name, password_hash, role, lang, email_verified_at, created_at, email_skeleton) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
                 )
                 .bind(u.email)
                 .bind(u.display_name)
@@ -279,6 +285,7 @@ macro_rules! account_store {
                 .bind(u.lang)
                 .bind(u.verified_at)
                 .bind(now)
+                .bind(email_skeleton(u.email))
                 .fetch_one(self.pool())
                 .await
                 .map_err(conflict("email"))?;
@@ -350,13 +357,42 @@ macro_rules! account_store {
             }
 
             async fn set_email(&self, user_id: i64, email: &str) -> Result<()> {
-                sqlx::query("UPDATE users SET email = $1 WHERE id = $2")
+                sqlx::query("UPDATE users SET email = $1, email_skeleton = $2 WHERE id = $3")
                     .bind(email)
+                    .bind(email_skeleton(email))
                     .bind(user_id)
                     .execute(self.pool())
                     .await
                     .map_err(conflict("email"))?;
                 Ok(())
+            }
+
+            async fn fill_email_skeletons(&self) -> Result<(usize, usize)> {
+                let rows: Vec<(i64, String)> = sqlx::query_as(
+                    "SELECT id, email FROM users WHERE email IS NOT NULL AND email_skeleton IS NULL ORDER BY id",
+                )
+                .fetch_all(self.pool())
+                .await?;
+                let (mut filled, mut colliding) = (0, 0);
+                for (id, email) in rows {
+                    let email = normalize_email(&email);
+                    let updated = sqlx::query("UPDATE users SET email = $1, email_skeleton = $2 WHERE id = $3")
+                        .bind(&email)
+                        .bind(email_skeleton(&email))
+                        .bind(id)
+                        .execute(self.pool())
+                        .await;
+                    match updated {
+                        Ok(_) => filled += 1,
+                        Err(sqlx::Error::Database(d)) if d.is_unique_violation() => {
+                            // The older account keeps the address; the id, never the address, is logged.
+                            tracing::warn!(user_id = id, "an address confusable with an older account's: left without a skeleton");
+                            colliding += 1;
+                        }
+                        Err(e) => return Err(e.into()),
+                    }
+                }
+                Ok((filled, colliding))
             }
 
             async fn set_role(&self, actor: i64, user_id: i64, role: Role, now: OffsetDateTime) -> Result<()> {
@@ -436,7 +472,7 @@ macro_rules! account_store {
                                 .await?;
                         }
                         sqlx::query(
-                            "UPDATE users SET email = NULL, display_name = '', bio = '', password_hash = NULL, \
+                            "UPDATE users SET email = NULL, email_skeleton = NULL, display_name = '', bio = '', password_hash = NULL, \
                              role = 'citizen', status = 'deleted', email_verified_at = NULL, totp_secret = NULL, \
                              totp_pending = NULL, totp_last_step = NULL WHERE id = $1",
                         )

@@ -61,6 +61,10 @@ pub async fn mark_one_read(
 }
 
 /// `GET /api/v1/notifications/unread`: the bell's count.
+#[utoipa::path(get, path = "/api/v1/notifications/unread", tag = "accounts",
+    responses((status = 200, description = "`{\"unread\": N, \"user_id\": ID}`", content_type = "application/json"),
+        (status = 401, description = "Not signed in")),
+    security(("bearer" = [])))]
 pub async fn unread_count(State(state): State<AppState>, who: SignedIn) -> Result<Response, Error> {
     let n = state.store.unread_notifications(who.0.user.id).await?;
     Ok(Json(serde_json::json!({"unread": n, "user_id": who.0.user.id})).into_response())

@@ -7,7 +7,7 @@
 mod annotations;
 pub mod blocks;
 mod discussions;
-mod follows;
+pub mod follows;
 mod view;
 
 pub use annotations::{
