@@ -131,20 +131,34 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath
             Ok(p) => Ok(ApiPath(p.0)),
             Err(rejection) => {
                 use axum::extract::path::ErrorKind;
-                let parameter = match rejection {
-                    axum::extract::rejection::PathRejection::FailedToDeserializePathParams(
-                        ref e,
-                    ) => match e.kind() {
+                use axum::extract::rejection::PathRejection;
+                // The parameter at fault: named by the error, or the one the path has.
+                let key = match &rejection {
+                    PathRejection::FailedToDeserializePathParams(e) => match e.kind() {
                         ErrorKind::ParseErrorAtKey { key, .. }
-                        | ErrorKind::InvalidUtf8InPathParam { key } => match key.as_str() {
-                            "id" => "id",
-                            "kind" => "kind",
-                            "key" => "key",
-                            "subject" => "subject",
-                            _ => "path",
-                        },
-                        _ => "path",
+                        | ErrorKind::InvalidUtf8InPathParam { key } => Some(key.clone()),
+                        _ => None,
                     },
+                    _ => None,
+                };
+                let key = match key {
+                    Some(k) => Some(k),
+                    None => axum::extract::RawPathParams::from_request_parts(parts, state)
+                        .await
+                        .ok()
+                        .and_then(|raw| {
+                            let mut names = raw.iter().map(|(k, _)| k.to_string());
+                            match (names.next(), names.next()) {
+                                (Some(only), None) => Some(only),
+                                _ => None,
+                            }
+                        }),
+                };
+                let parameter = match key.as_deref() {
+                    Some("id") => "id",
+                    Some("kind") => "kind",
+                    Some("key") => "key",
+                    Some("subject") => "subject",
                     _ => "path",
                 };
                 Err(Error::bad(parameter, rejection.body_text()).into_response())
