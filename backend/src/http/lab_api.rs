@@ -18,7 +18,7 @@ use super::extract::{ApiJson, ApiPath, SignedIn, Verified};
 use super::lab::lab;
 use super::session::Identity;
 use super::state::AppState;
-use crate::lab::{page_of, status_str, Annotation, Node, Notification, Sort};
+use crate::lab::{page_of, status_str, subtree, Annotation, Node, Notification, Sort};
 use crate::official::model::{Boundaries, Level};
 use crate::participation::{AnnotationDraft, Discussion, Error as LabError, Point};
 
@@ -503,17 +503,7 @@ pub async fn get_post(
     let lab = lab(&state);
     let post = lab.post(id, me).await?;
     let Discussion { posts, marked, .. } = lab.discussion_by_id(post.thread_id, me).await?;
-    // The post as the root of its own tree.
-    let mut root = post.clone();
-    root.parent_id = None;
-    let mut subtree = vec![root];
-    let mut frontier = vec![id];
-    while let Some(parent) = frontier.pop() {
-        for p in posts.iter().filter(|p| p.parent_id == Some(parent)) {
-            frontier.push(p.id);
-            subtree.push(p.clone());
-        }
-    }
+    let subtree = subtree(&posts, id).ok_or(LabError::NotFound("post"))?;
     let (nodes, _) = page_of(&subtree, Sort::Oldest, None, 1, 32);
     let mut view = nodes
         .first()

@@ -251,6 +251,23 @@ fn node<'a>(posts: &'a [Post], post: &'a Post, depth: usize) -> Node<'a> {
     }
 }
 
+/// A post and all its replies, as a thread of its own: the post first, as
+/// a root (no parent), then its replies at every depth. `None` if the post
+/// is not among `posts`.
+pub fn subtree(posts: &[Post], root: i64) -> Option<Vec<Post>> {
+    let mut top = posts.iter().find(|p| p.id == root)?.clone();
+    top.parent_id = None;
+    let mut out = vec![top];
+    let mut frontier = vec![root];
+    while let Some(parent) = frontier.pop() {
+        for p in posts.iter().filter(|p| p.parent_id == Some(parent)) {
+            frontier.push(p.id);
+            out.push(p.clone());
+        }
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -270,6 +287,24 @@ mod tests {
             created_at: OffsetDateTime::UNIX_EPOCH,
             edited_at: None,
         }
+    }
+
+    #[test]
+    fn a_subtree_is_the_post_as_a_root_and_all_its_replies() {
+        let posts = vec![
+            post(1, None, 0),
+            post(3, Some(1), 0),
+            post(5, Some(3), 0),
+            post(6, Some(5), 0),
+            post(7, Some(1), 0),
+            post(8, None, 0),
+        ];
+        let tree = subtree(&posts, 3).expect("post 3 is there");
+        let ids: Vec<i64> = tree.iter().map(|p| p.id).collect();
+        assert_eq!(ids, vec![3, 5, 6]);
+        assert_eq!(tree[0].parent_id, None, "the root has no parent");
+        assert_eq!(tree[1].parent_id, Some(3));
+        assert!(subtree(&posts, 99).is_none());
     }
 
     #[test]

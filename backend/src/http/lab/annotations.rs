@@ -34,36 +34,21 @@ pub struct AnnotationForm {
     variable: String,
 }
 
-/// A new annotation from the form of a 2016 quartiere.
-pub async fn create_annotation(
+/// A new annotation from the form of a quartiere page: `BOUNDARIES` is
+/// 2016, or 2014 for a 2014 quartiere's page (annotated on the 2016
+/// quartiere it became part of).
+pub async fn create_annotation<const BOUNDARIES: u16>(
     State(state): State<AppState>,
     ctx: Ctx,
     who: Verified,
     Path(slug): Path<String>,
     CheckedForm(form): CheckedForm<AnnotationForm>,
 ) -> Result<Response, Error> {
-    annotation_from_form(state, ctx, who, Boundaries::B2016, slug, form).await
-}
-
-/// The same from a 2014 quartiere's page: annotated on the 2016 quartiere it became part of.
-pub async fn create_annotation_2014(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    who: Verified,
-    Path(slug): Path<String>,
-    CheckedForm(form): CheckedForm<AnnotationForm>,
-) -> Result<Response, Error> {
-    annotation_from_form(state, ctx, who, Boundaries::B2014, slug, form).await
-}
-
-async fn annotation_from_form(
-    state: AppState,
-    ctx: Ctx,
-    who: Verified,
-    boundaries: Boundaries,
-    slug: String,
-    form: AnnotationForm,
-) -> Result<Response, Error> {
+    let boundaries = if BOUNDARIES == 2014 {
+        Boundaries::B2014
+    } else {
+        Boundaries::B2016
+    };
     let lab = lab(&state);
     let area = lab.annotated_area(boundaries, &slug).await?;
     let draft = AnnotationDraft {

@@ -16,7 +16,7 @@ use crate::http::error::{internal, Error};
 use crate::http::state::AppState;
 use time::OffsetDateTime;
 
-use crate::lab::{page_of, Annotation, Node, Sort};
+use crate::lab::{page_of, Annotation, Node, Post, Sort};
 use crate::participation::slug_of;
 
 const ANNOTATIONS_SHOWN: i64 = 200;
@@ -190,14 +190,8 @@ pub async fn discussion(
         .await
         .map_err(|e| Error::from(e).into_response())?;
     let (nodes, next) = page_of(&shown, sort, cursor, POSTS_PER_PAGE, REPLY_DEPTH);
-    let dates: HashMap<i64, String> = shown
-        .iter()
-        .map(|p| (p.id, date(ctx.lang, p.created_at)))
-        .collect();
-    let items: Vec<views::PostItem> = nodes
-        .iter()
-        .map(|n| post_item(n, &dates, &marked))
-        .collect();
+    let dates = post_dates(&shown, ctx.lang);
+    let items = post_items(&nodes, &dates, &marked);
     let (kind, key) = subject.split_once(':').unwrap_or(("area", subject));
     let post_action = format!("/discussioni/{kind}/{key}/messaggi");
     let lock_action = thread
@@ -231,7 +225,24 @@ pub async fn discussion(
     Ok(html! { (follow) (view) })
 }
 
-pub fn post_item<'a>(
+/// Each post's date, as the reader writes dates.
+pub fn post_dates(posts: &[Post], lang: Lang) -> HashMap<i64, String> {
+    posts
+        .iter()
+        .map(|p| (p.id, date(lang, p.created_at)))
+        .collect()
+}
+
+/// The views of a page of the reply tree.
+pub fn post_items<'a>(
+    nodes: &[Node<'a>],
+    dates: &'a HashMap<i64, String>,
+    marked: &[i64],
+) -> Vec<views::PostItem<'a>> {
+    nodes.iter().map(|n| post_item(n, dates, marked)).collect()
+}
+
+fn post_item<'a>(
     node: &Node<'a>,
     dates: &'a HashMap<i64, String>,
     marked: &[i64],

@@ -2,8 +2,6 @@
 //! editing and deleting one's post, its history, and a post with all its
 //! replies.
 
-use std::collections::HashMap;
-
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -11,13 +9,13 @@ use maud::html;
 use openwelfare_frontend::participation as views;
 use serde::Deserialize;
 
-use super::blocks::{history_page, post_item};
+use super::blocks::{history_page, post_dates, post_items};
 use super::view::{common, field_errors, lab, me, viewer};
-use crate::http::account::{date, page, see_other, Ctx};
+use crate::http::account::{page, see_other, Ctx};
 use crate::http::error::Error;
 use crate::http::extract::{CheckedForm, CsrfPassed, Moderating, Verified};
 use crate::http::state::AppState;
-use crate::lab::{page_of, ContentStatus, Post, Sort};
+use crate::lab::{page_of, subtree, ContentStatus, Sort};
 use crate::participation::{Discussion, Error as LabError};
 
 #[derive(Deserialize, Default)]
@@ -177,29 +175,10 @@ pub async fn post_page(
         marked,
     } = lab.discussion_by_id(post.thread_id, me(&ctx)).await?;
     let thread = thread.ok_or(LabError::NotFound("discussion"))?;
-    let Some(root) = shown.iter().find(|p| p.id == id) else {
-        return Err(LabError::NotFound("post").into());
-    };
-    // The post as the root of its own little thread.
-    let mut as_root = root.clone();
-    as_root.parent_id = None;
-    let mut subtree: Vec<Post> = vec![as_root];
-    let mut frontier = vec![id];
-    while let Some(parent) = frontier.pop() {
-        for p in shown.iter().filter(|p| p.parent_id == Some(parent)) {
-            frontier.push(p.id);
-            subtree.push(p.clone());
-        }
-    }
+    let subtree = subtree(&shown, id).ok_or(LabError::NotFound("post"))?;
     let (nodes, _) = page_of(&subtree, Sort::Oldest, None, 1, 32);
-    let dates: HashMap<i64, String> = subtree
-        .iter()
-        .map(|p| (p.id, date(ctx.lang, p.created_at)))
-        .collect();
-    let items: Vec<views::PostItem> = nodes
-        .iter()
-        .map(|n| post_item(n, &dates, &marked))
-        .collect();
+    let dates = post_dates(&subtree, ctx.lang);
+    let items = post_items(&nodes, &dates, &marked);
     let (kind, key) = thread.subject.split_once(':').unwrap_or(("area", ""));
     let post_action = format!("/discussioni/{kind}/{key}/messaggi");
     let back = lab.post_href(&post).await.unwrap_or_else(|_| "/".into());

@@ -11,8 +11,8 @@ pub mod follows;
 mod view;
 
 pub use annotations::{
-    annotation_history, annotation_page, create_annotation, create_annotation_2014,
-    delete_annotation, edit_annotation, edit_annotation_page,
+    annotation_history, annotation_page, create_annotation, delete_annotation, edit_annotation,
+    edit_annotation_page,
 };
 pub use blocks::{dataset_blocks, quartiere_blocks};
 pub use discussions::{
