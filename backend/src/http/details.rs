@@ -73,24 +73,16 @@ fn comparable(row: Option<Row>, kind: VariableKind) -> Option<(f64, VariableKind
     }
 }
 
-pub async fn quartiere_2016(
+/// A quartiere page: `BOUNDARIES` is 2016 or 2014 (`/quartieri/2014/...`).
+pub async fn quartiere_page<const BOUNDARIES: u16>(
     State(state): State<AppState>,
     ctx: Ctx,
     headers: HeaderMap,
     Path(slug): Path<String>,
     Query(q): Params,
 ) -> Result<Response, ApiError> {
-    quartiere(state, ctx, headers, Boundaries::B2016, slug, q).await
-}
-
-pub async fn quartiere_2014(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    headers: HeaderMap,
-    Path(slug): Path<String>,
-    Query(q): Params,
-) -> Result<Response, ApiError> {
-    quartiere(state, ctx, headers, Boundaries::B2014, slug, q).await
+    let boundaries = Boundaries::of_year(BOUNDARIES);
+    quartiere(state, ctx, headers, boundaries, slug, q).await
 }
 
 /// A quartiere: its numbers (the same for everyone) and, below them, the

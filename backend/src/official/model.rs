@@ -15,6 +15,15 @@ pub enum Boundaries {
 }
 
 impl Boundaries {
+    /// The set of a year: 2014 is the nine quartieri, any other the six of 2016.
+    pub const fn of_year(year: u16) -> Self {
+        if year == 2014 {
+            Boundaries::B2014
+        } else {
+            Boundaries::B2016
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Boundaries::B2014 => "2014",

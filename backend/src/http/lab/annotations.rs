@@ -44,11 +44,7 @@ pub async fn create_annotation<const BOUNDARIES: u16>(
     Path(slug): Path<String>,
     CheckedForm(form): CheckedForm<AnnotationForm>,
 ) -> Result<Response, Error> {
-    let boundaries = if BOUNDARIES == 2014 {
-        Boundaries::B2014
-    } else {
-        Boundaries::B2016
-    };
+    let boundaries = Boundaries::of_year(BOUNDARIES);
     let lab = lab(&state);
     let area = lab.annotated_area(boundaries, &slug).await?;
     let draft = AnnotationDraft {
