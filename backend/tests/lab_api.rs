@@ -629,7 +629,92 @@ async fn writes_share_the_pages_rate_limit(db: TestDb) {
     assert_eq!(statuses, [201, 201, 201, 429], "the fourth write waits");
 }
 
+/// One error type, rendered once: the same failure is a page in the
+/// reader's language for a browser and a problem document for a client.
+async fn failures_are_pages_for_browsers_and_problems_for_clients(db: TestDb) {
+    let server = server_with_data(&db, &[]).await;
+    server
+        .user("anna@example.org", "Anna", Role::Citizen, true)
+        .await;
+    server
+        .user("bruno@example.org", "Bruno", Role::Citizen, true)
+        .await;
+    let anna = Client::signed_in(&server, "anna@example.org").await;
+    let made = anna
+        .post(
+            "/api/v1/annotations",
+            json!({"area": "navile", "title": "Di Anna", "body": "testo"}),
+        )
+        .await;
+    let id = made.json["id"].as_i64().unwrap();
+
+    // Not found: a page for a browser, a problem for a client.
+    let html = reqwest::Client::new()
+        .get(format!("{}/annotazioni/999999", server.base))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(html.status(), 404);
+    assert!(html.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    assert!(html.text().await.unwrap().contains("Pagina non trovata"));
+    let api = Client::anonymous(&server)
+        .get("/api/v1/annotations/999999")
+        .await;
+    assert_eq!(
+        problem(&api, StatusCode::NOT_FOUND)["type"],
+        "/api/v1/problems/not-found"
+    );
+
+    // Another's annotation: the form says so in Italian, the API in a problem.
+    let mut bruno = server.browser();
+    let logged = bruno
+        .submit(
+            "/account/accedi",
+            "/account/accedi",
+            &[
+                ("email", "bruno@example.org"),
+                ("password", PASSWORD),
+                ("next", "/account"),
+            ],
+        )
+        .await;
+    assert_eq!(logged.status, 303);
+    bruno.get(&format!("/annotazioni/{id}")).await;
+    let refused = bruno
+        .post(
+            &format!("/annotazioni/{id}/modifica"),
+            &[("title", "Mio"), ("body", "mio")],
+        )
+        .await;
+    assert_eq!(refused.status, 403);
+    assert!(refused.has("Solo l'autore"), "{}", refused.body);
+    let gone = bruno.post(&format!("/annotazioni/{id}/elimina"), &[]).await;
+    assert_eq!(gone.status, 403);
+    assert!(gone.has("Solo l'autore"));
+    let bruno_api = Client::signed_in(&server, "bruno@example.org").await;
+    let p = problem(
+        &bruno_api
+            .send(Method::DELETE, &format!("/api/v1/annotations/{id}"), None)
+            .await,
+        StatusCode::FORBIDDEN,
+    );
+    assert_eq!(p["detail"], "Only the author can do this.");
+    // Still there, for both.
+    assert_eq!(
+        Client::anonymous(&server)
+            .get(&format!("/api/v1/annotations/{id}"))
+            .await
+            .json["status"],
+        "visible"
+    );
+}
+
 on_both_backends!(
+    failures_are_pages_for_browsers_and_problems_for_clients,
     a_client_annotates_replies_and_sees_both_in_the_listings,
     pages_of_annotations_do_not_overlap,
     refusals_are_problems_that_name_the_field,
