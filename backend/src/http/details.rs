@@ -120,16 +120,17 @@ async fn quartiere(
         Boundaries::B2014 => reference.became(&area).cloned(),
     };
     let participation = match &target {
-        Some(t) => lab::quartiere_blocks(
-            &state,
-            &ctx,
-            &t.code,
-            &t.name,
-            crate::lab::Sort::parse(q.get("ordine").map(String::as_str)),
-            q.get("dopo").map(String::as_str),
-        )
-        .await
-        .map_err(|_| ApiError::Internal("cannot load the discussion".into()))?,
+        Some(t) => {
+            lab::quartiere_blocks(
+                &state,
+                &ctx,
+                &t.code,
+                &t.name,
+                crate::lab::Sort::parse(q.get("ordine").map(String::as_str)),
+                q.get("dopo").map(String::as_str),
+            )
+            .await?
+        }
         None => maud::html! {},
     };
     let rendered = {
@@ -269,8 +270,7 @@ pub async fn dataset(
         crate::lab::Sort::parse(q.get("ordine").map(String::as_str)),
         q.get("dopo").map(String::as_str),
     )
-    .await
-    .map_err(|_| ApiError::Internal("cannot load the discussion".into()))?;
+    .await?;
     let rendered = {
         let entry = reference
             .dataset(&slug)

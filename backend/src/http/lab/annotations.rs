@@ -94,7 +94,7 @@ pub async fn annotation_page(
     let subject = format!("annotation:{id}");
     let title = ctx.lang.pick("Discussione", "Discussion");
     let live_since = state.hub.last_id();
-    let discussion = match discussion(
+    let discussion = discussion(
         &state,
         &ctx,
         &subject,
@@ -102,11 +102,7 @@ pub async fn annotation_page(
         Sort::parse(q.ordine.as_deref()),
         q.dopo.as_deref(),
     )
-    .await
-    {
-        Ok(d) => d,
-        Err(r) => return Ok(r),
-    };
+    .await?;
     let c = common(&ctx, notice(&ctx, q.msg.as_deref()), &[]);
     let discussion = html! { div data-live-since=(live_since) { (discussion) } };
     Ok(page(

@@ -5,14 +5,14 @@
 use std::collections::HashMap;
 
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use maud::{html, Markup};
 use openwelfare_frontend::i18n::Lang;
 use openwelfare_frontend::participation as views;
 
 use super::view::{common, lab, me, status_view, viewer};
 use crate::http::account::{date, page, Ctx};
-use crate::http::error::{internal, Error};
+use crate::http::error::Error;
 use crate::http::state::AppState;
 use time::OffsetDateTime;
 
@@ -84,14 +84,13 @@ pub async fn quartiere_blocks(
     area_name: &str,
     sort: Sort,
     cursor: Option<&str>,
-) -> Result<Markup, Response> {
+) -> Result<Markup, Error> {
     let reference = state.reference.get().await;
     // Read first: anything committed after it is replayed to live.js.
     let live_since = state.hub.last_id();
     let (annotations, _) = lab(state)
         .annotations(Some(area_code), me(ctx), None, ANNOTATIONS_SHOWN)
-        .await
-        .map_err(|e| Error::from(e).into_response())?;
+        .await?;
     let texts: Vec<(String, Option<String>)> = annotations
         .iter()
         .map(|a| {
@@ -145,7 +144,7 @@ pub async fn dataset_blocks(
     slug: &str,
     sort: Sort,
     cursor: Option<&str>,
-) -> Result<Markup, Response> {
+) -> Result<Markup, Error> {
     let live_since = state.hub.last_id();
     let subject = format!("dataset:{slug}");
     let title = ctx
@@ -156,15 +155,11 @@ pub async fn dataset_blocks(
     Ok(html! { div data-live-since=(live_since) { (follow) (discussion) } })
 }
 
-pub async fn follow_button(state: &AppState, ctx: &Ctx, subject: &str) -> Result<Markup, Response> {
+pub async fn follow_button(state: &AppState, ctx: &Ctx, subject: &str) -> Result<Markup, Error> {
     let Some(me) = ctx.who.as_ref() else {
         return Ok(html! {});
     };
-    let following = state
-        .store
-        .following(me.user.id, subject)
-        .await
-        .map_err(internal)?;
+    let following = state.store.following(me.user.id, subject).await?;
     Ok(views::follow_button(
         &common(ctx, None, &[]),
         subject,
@@ -180,15 +175,12 @@ pub async fn discussion(
     title: &str,
     sort: Sort,
     cursor: Option<&str>,
-) -> Result<Markup, Response> {
+) -> Result<Markup, Error> {
     let crate::participation::Discussion {
         thread,
         posts: shown,
         marked,
-    } = lab(state)
-        .discussion(subject, me(ctx))
-        .await
-        .map_err(|e| Error::from(e).into_response())?;
+    } = lab(state).discussion(subject, me(ctx)).await?;
     let (nodes, next) = page_of(&shown, sort, cursor, POSTS_PER_PAGE, REPLY_DEPTH);
     let dates = post_dates(&shown, ctx.lang);
     let items = post_items(&nodes, &dates, &marked);
