@@ -311,6 +311,43 @@ macro_rules! lab_store {
                 Ok(())
             }
 
+            /// Keep a text as it was before an edit.
+            async fn revision_in(
+                tx: &mut sqlx::Transaction<'_, <$store as HasDb>::Db>,
+                content: &str,
+                id: i64,
+                title: Option<&str>,
+                body: &str,
+                at: OffsetDateTime,
+            ) -> Result<()> {
+                sqlx::query("INSERT INTO revisions (content, content_id, title, body, created_at) VALUES ($1, $2, $3, $4, $5)")
+                    .bind(content)
+                    .bind(id)
+                    .bind(title)
+                    .bind(body)
+                    .bind(at)
+                    .execute(&mut **tx)
+                    .await?;
+                Ok(())
+            }
+
+            /// A new status (and its reason) for a row of `table`, a name of ours.
+            async fn status_in(
+                tx: &mut sqlx::Transaction<'_, <$store as HasDb>::Db>,
+                table: &'static str,
+                id: i64,
+                status: ContentStatus,
+                reason: Option<&str>,
+            ) -> Result<()> {
+                sqlx::query(&format!("UPDATE {table} SET status = $1, status_reason = $2 WHERE id = $3"))
+                    .bind(status_str(status))
+                    .bind(reason)
+                    .bind(id)
+                    .execute(&mut **tx)
+                    .await?;
+                Ok(())
+            }
+
             async fn annotation_in(tx: &mut sqlx::Transaction<'_, <$store as HasDb>::Db>, id: i64) -> Result<Annotation> {
                 let row: AnnotationRow = sqlx::query_as(&format!("{ANNOTATION_SELECT} WHERE a.id = $1"))
                     .bind(id)
@@ -405,13 +442,7 @@ macro_rules! lab_store {
             async fn edit_annotation(&self, id: i64, title: &str, body: &str, body_html: &str, now: OffsetDateTime) -> Result<()> {
                 let mut tx = self.pool().begin().await?;
                 let old = Self::annotation_in(&mut tx, id).await?;
-                sqlx::query("INSERT INTO revisions (content, content_id, title, body, created_at) VALUES ('annotation', $1, $2, $3, $4)")
-                    .bind(id)
-                    .bind(&old.title)
-                    .bind(&old.body)
-                    .bind(old.updated_at)
-                    .execute(&mut *tx)
-                    .await?;
+                Self::revision_in(&mut tx, "annotation", id, Some(&old.title), &old.body, old.updated_at).await?;
                 sqlx::query("UPDATE annotations SET title = $1, body = $2, body_html = $3, updated_at = $4 WHERE id = $5")
                     .bind(title)
                     .bind(body)
@@ -429,12 +460,7 @@ macro_rules! lab_store {
 
             async fn set_annotation_status(&self, id: i64, status: ContentStatus, reason: Option<&str>, now: OffsetDateTime) -> Result<()> {
                 let mut tx = self.pool().begin().await?;
-                sqlx::query("UPDATE annotations SET status = $1, status_reason = $2 WHERE id = $3")
-                    .bind(status_str(status))
-                    .bind(reason)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
+                Self::status_in(&mut tx, "annotations", id, status, reason).await?;
                 let a = Self::annotation_in(&mut tx, id).await?;
                 emit(&mut tx, $backend, &format!("area:{}", a.area_code), &annotation_payload("annotation.status", &a), now).await?;
                 tx.commit().await?;
@@ -567,12 +593,7 @@ macro_rules! lab_store {
             async fn edit_post(&self, id: i64, body: &str, body_html: &str, now: OffsetDateTime) -> Result<()> {
                 let mut tx = self.pool().begin().await?;
                 let old = Self::post_in(&mut tx, id).await?;
-                sqlx::query("INSERT INTO revisions (content, content_id, title, body, created_at) VALUES ('post', $1, NULL, $2, $3)")
-                    .bind(id)
-                    .bind(&old.body)
-                    .bind(old.edited_at.unwrap_or(old.created_at))
-                    .execute(&mut *tx)
-                    .await?;
+                Self::revision_in(&mut tx, "post", id, None, &old.body, old.edited_at.unwrap_or(old.created_at)).await?;
                 sqlx::query("UPDATE posts SET body = $1, body_html = $2, edited_at = $3 WHERE id = $4")
                     .bind(body)
                     .bind(body_html)
@@ -589,12 +610,7 @@ macro_rules! lab_store {
 
             async fn set_post_status(&self, id: i64, status: ContentStatus, reason: Option<&str>, now: OffsetDateTime) -> Result<()> {
                 let mut tx = self.pool().begin().await?;
-                sqlx::query("UPDATE posts SET status = $1, status_reason = $2 WHERE id = $3")
-                    .bind(status_str(status))
-                    .bind(reason)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
+                Self::status_in(&mut tx, "posts", id, status, reason).await?;
                 let post = Self::post_in(&mut tx, id).await?;
                 emit(&mut tx, $backend, &format!("thread:{}", post.thread_id), &post_payload("post.status", &post), now).await?;
                 tx.commit().await?;
