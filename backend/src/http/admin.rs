@@ -1,24 +1,26 @@
 //! Powers over other accounts: admins change roles and decide association
 //! requests; moderators and admins suspend and reinstate users. The route
-//! rules require the role and the second factor; the handlers add who may
-//! act on whom (nobody on themselves, a moderator never on a moderator or
-//! an admin). Every change is logged in `account_log` by the store.
+//! rules require the role and the second factor, and the handlers name it
+//! again (`Administering`, `Moderating`); they add who may act on whom
+//! (nobody on themselves, a moderator never on a moderator or an admin).
+//! Every change is logged in `account_log` by the store.
 
 use std::collections::HashMap;
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Form;
 use openwelfare_frontend::account as views;
 use openwelfare_frontend::mail::MailKind;
 use serde::Deserialize;
 use time::OffsetDateTime;
 
 use super::account::{date, notice, page, role_view, see_other, send_mail, user_lang, Ctx};
-use super::error::internal;
+use super::error::Error;
+use super::extract::{Administering, CheckedForm, CsrfPassed, Moderating};
+use super::session::Principal;
 use super::state::AppState;
-use crate::accounts::{Role, UserStatus};
+use crate::accounts::{Role, User, UserStatus};
 
 fn forbidden(ctx: &Ctx) -> Response {
     super::denied::respond(
@@ -35,18 +37,18 @@ fn forbidden(ctx: &Ctx) -> Response {
     )
 }
 
+/// The notice a page's `?msg=` asks for.
+fn msg_notice(ctx: &Ctx, q: &HashMap<String, String>) -> Option<String> {
+    notice(ctx, q.get("msg").map(String::as_str))
+}
+
 pub async fn users_page(
     State(state): State<AppState>,
     ctx: Ctx,
+    Administering(me): Administering,
     Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    let Some(me) = ctx.who.clone() else {
-        return super::session::unauthorized();
-    };
-    let users = match state.store.users().await {
-        Ok(u) => u,
-        Err(e) => return internal(e),
-    };
+) -> Result<Response, Error> {
+    let users = state.store.users().await?;
     let rows: Vec<views::UserRow> = users
         .iter()
         .map(|u| views::UserRow {
@@ -59,27 +61,16 @@ pub async fn users_page(
             totp_enabled: u.totp_enabled(),
         })
         .collect();
-    let msg = notice(&ctx, q.get("msg").map(String::as_str));
-    page(
+    Ok(page(
         StatusCode::OK,
         views::admin_users(
-            &ctx_common(&ctx, msg),
+            &ctx.common(msg_notice(&ctx, &q), &[]),
             &views::AdminUsersView {
                 me: me.user.id,
                 users: &rows,
             },
         ),
-    )
-}
-
-fn ctx_common(ctx: &Ctx, notice: Option<String>) -> views::Common<'_> {
-    views::Common {
-        lang: ctx.lang,
-        csrf: &ctx.csrf,
-        here: &ctx.here,
-        notice,
-        errors: &[],
-    }
+    ))
 }
 
 #[derive(Deserialize, Default)]
@@ -88,60 +79,57 @@ pub struct RoleForm {
     role: String,
 }
 
+/// The user `id` names, unless deleted.
+async fn target(state: &AppState, id: i64) -> Result<Option<User>, Error> {
+    let user = state.store.user_by_id(id).await?;
+    Ok(user.filter(|u| u.status != UserStatus::Deleted))
+}
+
 pub async fn set_role(
     State(state): State<AppState>,
     ctx: Ctx,
+    Administering(me): Administering,
     Path(id): Path<i64>,
-    Form(form): Form<RoleForm>,
-) -> Response {
-    let Some(me) = ctx.who.clone() else {
-        return super::session::unauthorized();
-    };
+    CheckedForm(form): CheckedForm<RoleForm>,
+) -> Result<Response, Error> {
     let Some(role) = Role::parse(&form.role) else {
-        return (
+        return Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
             "role: expected citizen, association, moderator or admin",
         )
-            .into_response();
+            .into_response());
     };
     if id == me.user.id {
-        return forbidden(&ctx);
+        return Ok(forbidden(&ctx));
     }
-    match state.store.user_by_id(id).await {
-        Ok(Some(u)) if u.status != UserStatus::Deleted => {}
-        Ok(_) => return StatusCode::NOT_FOUND.into_response(),
-        Err(e) => return internal(e),
+    if target(&state, id).await?.is_none() {
+        return Ok(StatusCode::NOT_FOUND.into_response());
     }
-    if let Err(e) = state
+    state
         .store
         .set_role(me.user.id, id, role, OffsetDateTime::now_utc())
-        .await
-    {
-        return internal(e);
-    }
-    see_other("/admin/utenti?msg=role")
+        .await?;
+    Ok(see_other("/admin/utenti?msg=role"))
 }
 
-async fn set_status(state: &AppState, ctx: &Ctx, id: i64, status: UserStatus) -> Response {
-    let Some(me) = ctx.who.clone() else {
-        return super::session::unauthorized();
-    };
-    let target = match state.store.user_by_id(id).await {
-        Ok(Some(u)) if u.status != UserStatus::Deleted => u,
-        Ok(_) => return StatusCode::NOT_FOUND.into_response(),
-        Err(e) => return internal(e),
+async fn set_status(
+    state: &AppState,
+    ctx: &Ctx,
+    me: &Principal,
+    id: i64,
+    status: UserStatus,
+) -> Result<Response, Error> {
+    let Some(target) = target(state, id).await? else {
+        return Ok(StatusCode::NOT_FOUND.into_response());
     };
     let outranked = me.user.role != Role::Admin && target.role >= Role::Moderator;
     if id == me.user.id || outranked {
-        return forbidden(ctx);
+        return Ok(forbidden(ctx));
     }
-    if let Err(e) = state
+    state
         .store
         .set_status(me.user.id, id, status, OffsetDateTime::now_utc())
-        .await
-    {
-        return internal(e);
-    }
+        .await?;
     let back = if me.user.role == Role::Admin {
         "/admin/utenti"
     } else {
@@ -152,33 +140,44 @@ async fn set_status(state: &AppState, ctx: &Ctx, id: i64, status: UserStatus) ->
     } else {
         "unbanned"
     };
-    see_other(&format!("{back}?msg={msg}"))
+    Ok(see_other(&format!("{back}?msg={msg}")))
 }
 
-pub async fn ban(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
-    set_status(&state, &ctx, id, UserStatus::Banned).await
+pub async fn ban(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Moderating(me): Moderating,
+    Path(id): Path<i64>,
+    _: CsrfPassed,
+) -> Result<Response, Error> {
+    set_status(&state, &ctx, &me, id, UserStatus::Banned).await
 }
 
-pub async fn unban(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
-    set_status(&state, &ctx, id, UserStatus::Active).await
+pub async fn unban(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Moderating(me): Moderating,
+    Path(id): Path<i64>,
+    _: CsrfPassed,
+) -> Result<Response, Error> {
+    set_status(&state, &ctx, &me, id, UserStatus::Active).await
 }
 
 pub async fn associations_page(
     State(state): State<AppState>,
     ctx: Ctx,
+    _: Administering,
     Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    let requests = match state.store.pending_association_requests().await {
-        Ok(r) => r,
-        Err(e) => return internal(e),
-    };
+) -> Result<Response, Error> {
+    let requests = state.store.pending_association_requests().await?;
     let mut names = Vec::with_capacity(requests.len());
     for r in &requests {
-        let name = match state.store.user_by_id(r.user_id).await {
-            Ok(Some(u)) => u.display_name,
-            Ok(None) => String::new(),
-            Err(e) => return internal(e),
-        };
+        let name = state
+            .store
+            .user_by_id(r.user_id)
+            .await?
+            .map(|u| u.display_name)
+            .unwrap_or_default();
         names.push((name, date(ctx.lang, r.created_at)));
     }
     let rows: Vec<views::AssociationRequestRow> = requests
@@ -193,13 +192,13 @@ pub async fn associations_page(
             created,
         })
         .collect();
-    page(
+    Ok(page(
         StatusCode::OK,
         views::admin_associations(
-            &ctx_common(&ctx, notice(&ctx, q.get("msg").map(String::as_str))),
+            &ctx.common(msg_notice(&ctx, &q), &[]),
             &views::AdminAssociationsView { requests: &rows },
         ),
-    )
+    ))
 }
 
 #[derive(Deserialize, Default)]
@@ -208,25 +207,24 @@ pub struct DecisionForm {
     note: String,
 }
 
-async fn decide(state: &AppState, ctx: &Ctx, id: i64, approve: bool, note: &str) -> Response {
-    let Some(me) = ctx.who.clone() else {
-        return super::session::unauthorized();
-    };
+async fn decide(
+    state: &AppState,
+    me: &Principal,
+    id: i64,
+    approve: bool,
+    note: &str,
+) -> Result<Response, Error> {
     let note: String = note.chars().filter(|c| !c.is_control()).take(500).collect();
     let note = Some(note.trim()).filter(|n| !n.is_empty());
-    let request = match state.store.association_request(id).await {
-        Ok(Some(r)) => r,
-        Ok(None) => return StatusCode::NOT_FOUND.into_response(),
-        Err(e) => return internal(e),
+    let Some(request) = state.store.association_request(id).await? else {
+        return Ok(StatusCode::NOT_FOUND.into_response());
     };
-    match state
+    let decided = state
         .store
         .decide_association_request(me.user.id, id, approve, note, OffsetDateTime::now_utc())
-        .await
-    {
-        Ok(true) => {}
-        Ok(false) => return StatusCode::CONFLICT.into_response(),
-        Err(e) => return internal(e),
+        .await?;
+    if !decided {
+        return Ok(StatusCode::CONFLICT.into_response());
     }
     if let Ok(Some(user)) = state.store.user_by_id(request.user_id).await {
         if let Some(email) = &user.email {
@@ -243,18 +241,23 @@ async fn decide(state: &AppState, ctx: &Ctx, id: i64, approve: bool, note: &str)
             );
         }
     }
-    see_other("/admin/associazioni?msg=decided")
+    Ok(see_other("/admin/associazioni?msg=decided"))
 }
 
-pub async fn approve(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
-    decide(&state, &ctx, id, true, "").await
+pub async fn approve(
+    State(state): State<AppState>,
+    Administering(me): Administering,
+    Path(id): Path<i64>,
+    _: CsrfPassed,
+) -> Result<Response, Error> {
+    decide(&state, &me, id, true, "").await
 }
 
 pub async fn reject(
     State(state): State<AppState>,
-    ctx: Ctx,
+    Administering(me): Administering,
     Path(id): Path<i64>,
-    Form(form): Form<DecisionForm>,
-) -> Response {
-    decide(&state, &ctx, id, false, &form.note).await
+    CheckedForm(form): CheckedForm<DecisionForm>,
+) -> Result<Response, Error> {
+    decide(&state, &me, id, false, &form.note).await
 }

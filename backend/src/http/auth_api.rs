@@ -7,21 +7,20 @@ use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use openwelfare_frontend::i18n::Lang;
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
-use super::error::{internal, Problem};
-use super::extract::ApiJson;
-use super::session::{open_session, unauthorized, Identity};
-use super::signin::{check_credentials, Credentials};
+use super::error::{Error, Problem};
+use super::extract::{ApiJson, CsrfPassed, SignedIn};
+use super::session::{open_session, unauthorized};
+use super::signin::{check_code, check_credentials};
 use super::state::AppState;
 use crate::accounts::limits::Door;
 use crate::accounts::model::Refresh;
 use crate::accounts::token::{random_token, sha256_hex, ACCESS_TTL};
-use crate::accounts::{totp, UserStatus};
+use crate::accounts::UserStatus;
 
 #[derive(Deserialize, ToSchema)]
 pub struct TokenRequest {
@@ -61,55 +60,39 @@ pub async fn token(
     info: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: axum::http::HeaderMap,
     ApiJson(body): ApiJson<TokenRequest>,
-) -> Response {
+) -> Result<Response, Error> {
     let peer = info.map(|Extension(ConnectInfo(a))| a.ip());
     let ip = super::session::client_ip(&headers, peer, &state.config.trusted_proxies);
-    let user = match check_credentials(&state, ip, &body.email, &body.password).await {
-        Credentials::Good(u) => *u,
-        Credentials::Bad => return unauthorized(),
-        Credentials::Limited(wait) => return super::denied::too_many(true, Lang::En, wait),
-        Credentials::Busy => return super::denied::busy(true, Lang::En),
-        Credentials::Failed(m) => return internal(m),
+    let user = match check_credentials(&state, ip, &body.email, &body.password).await? {
+        Some(u) if u.status == UserStatus::Active => u,
+        _ => return Ok(unauthorized()),
     };
-    if user.status != UserStatus::Active {
-        return unauthorized();
-    }
     let mut mfa = false;
     if let Some(secret) = &user.totp_secret {
-        if let Err(wait) = state.auth.limits.account(Door::Code, &user.id.to_string()) {
-            return super::denied::too_many(true, Lang::En, wait);
-        }
+        state
+            .auth
+            .limits
+            .account(Door::Code, &user.id.to_string())
+            .map_err(Error::rate_limited)?;
         let code = body.code.as_deref().unwrap_or("");
-        let now = OffsetDateTime::now_utc();
-        let ok = if totp::looks_like_recovery_code(code) {
-            state
-                .store
-                .use_recovery_code(user.id, &totp::hash_recovery_code(code), now)
-                .await
-        } else {
-            let secret = hex::decode(secret).unwrap_or_default();
-            let unix = u64::try_from(now.unix_timestamp()).unwrap_or(0);
-            match totp::verify(&secret, code, unix, user.totp_last_step) {
-                Some(step) => state.store.use_totp_step(user.id, step).await,
-                None => Ok(false),
-            }
-        };
-        match ok {
-            Ok(true) => mfa = true,
-            Ok(false) => return unauthorized(),
-            Err(e) => return internal(e),
+        if !check_code(&state, &user, secret, code).await? {
+            return Ok(unauthorized());
         }
+        mfa = true;
     }
-    match open_session(&state, user.id, mfa, "API").await {
-        Ok((access, refresh)) => Json(TokenResponse {
-            access_token: access,
-            token_type: "Bearer",
-            expires_in: ACCESS_TTL.whole_seconds(),
-            refresh_token: refresh,
-        })
-        .into_response(),
-        Err(e) => internal(e),
-    }
+    let (access, refresh) = open_session(&state, user.id, mfa, "API").await?;
+    Ok(tokens(access, refresh))
+}
+
+/// The answer with a new pair of tokens.
+fn tokens(access_token: String, refresh_token: String) -> Response {
+    Json(TokenResponse {
+        access_token,
+        token_type: "Bearer",
+        expires_in: ACCESS_TTL.whole_seconds(),
+        refresh_token,
+    })
+    .into_response()
 }
 
 /// Trade a refresh token for a new pair; the old one stops working, and
@@ -125,7 +108,7 @@ pub async fn token(
 pub async fn refresh(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<RefreshRequest>,
-) -> Response {
+) -> Result<Response, Error> {
     let now = OffsetDateTime::now_utc();
     let next = random_token();
     let outcome = state
@@ -137,25 +120,16 @@ pub async fn refresh(
             // API clients do not race themselves: no grace.
             time::Duration::ZERO,
         )
-        .await;
-    match outcome {
-        Ok(Refresh::Rotated(session)) => {
-            match state.store.user_by_id(session.user_id).await {
-                Ok(Some(u)) if u.status == UserStatus::Active => {}
-                Ok(_) => return unauthorized(),
-                Err(e) => return internal(e),
-            }
-            Json(TokenResponse {
-                access_token: state.auth.tokens.access(session.user_id, &session.id, now),
-                token_type: "Bearer",
-                expires_in: ACCESS_TTL.whole_seconds(),
-                refresh_token: next,
-            })
-            .into_response()
-        }
-        Ok(_) => unauthorized(),
-        Err(e) => internal(e),
+        .await?;
+    let Refresh::Rotated(session) = outcome else {
+        return Ok(unauthorized());
+    };
+    match state.store.user_by_id(session.user_id).await? {
+        Some(u) if u.status == UserStatus::Active => {}
+        _ => return Ok(unauthorized()),
     }
+    let access = state.auth.tokens.access(session.user_id, &session.id, now);
+    Ok(tokens(access, next))
 }
 
 /// End this token's session.
@@ -165,19 +139,14 @@ pub async fn refresh(
     security(("bearer" = [])))]
 pub async fn logout(
     State(state): State<AppState>,
-    Extension(identity): Extension<Identity>,
-) -> Response {
-    let Some(p) = identity.0 else {
-        return unauthorized();
-    };
-    match state
+    SignedIn(p): SignedIn,
+    _: CsrfPassed,
+) -> Result<Response, Error> {
+    state
         .store
         .revoke_session(p.user.id, &p.session.id, OffsetDateTime::now_utc())
-        .await
-    {
-        Ok(_) => StatusCode::NO_CONTENT.into_response(),
-        Err(e) => internal(e),
-    }
+        .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 #[derive(Serialize, ToSchema)]
@@ -195,10 +164,7 @@ pub struct Me {
 #[utoipa::path(get, path = "/api/v1/me", tag = "accounts",
     responses((status = 200, body = Me), (status = 401, description = "Not signed in")),
     security(("bearer" = [])))]
-pub async fn me(Extension(identity): Extension<Identity>) -> Response {
-    let Some(p) = identity.0 else {
-        return unauthorized();
-    };
+pub async fn me(SignedIn(p): SignedIn) -> Response {
     let mut response = Json(Me {
         id: p.user.id,
         display_name: p.user.display_name.clone(),

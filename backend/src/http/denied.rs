@@ -237,6 +237,7 @@ fn failure_page(error: &Error, lang: Lang, here: &str) -> Response {
             Some((at, back)),
         ),
         Error::Lab(Lab::RateLimited(wait)) => too_many(false, lang, *wait),
+        Error::Busy => busy(false, lang),
         Error::BadParameter { .. }
         | Error::BadBody { .. }
         | Error::Lab(Lab::Store(_))

@@ -4,12 +4,14 @@
 //! logged, never sent.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::accounts::password::HashError;
 use crate::participation;
 use crate::store::StoreError;
 
@@ -39,6 +41,9 @@ pub enum Error {
     /// A lab operation refused (see `participation::Error`).
     #[error(transparent)]
     Lab(#[from] participation::Error),
+    /// Too many password checks are already waiting (503, Retry-After: 2).
+    #[error("The server is very busy right now. Try again in a few seconds.")]
+    Busy,
     #[error("internal error")]
     Internal(String),
 }
@@ -60,6 +65,12 @@ impl Error {
         }
     }
 
+    /// Too many attempts: wait this long (429 with Retry-After), the
+    /// same refusal as the lab's rate limit.
+    pub fn rate_limited(wait: Duration) -> Self {
+        Error::Lab(participation::Error::RateLimited(wait))
+    }
+
     pub fn status(&self) -> StatusCode {
         use participation::Error as Lab;
         match self {
@@ -71,6 +82,7 @@ impl Error {
             Error::Lab(Lab::NotAuthor | Lab::NotAllowed(_)) => StatusCode::FORBIDDEN,
             Error::Lab(Lab::Locked { .. }) => StatusCode::CONFLICT,
             Error::Lab(Lab::RateLimited(_)) => StatusCode::TOO_MANY_REQUESTS,
+            Error::Busy => StatusCode::SERVICE_UNAVAILABLE,
             Error::Lab(Lab::Store(_)) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -100,6 +112,7 @@ impl Error {
             Error::Lab(Lab::RateLimited(_)) => {
                 ("rate-limited", ("Troppi tentativi", "Too many attempts"))
             }
+            Error::Busy => ("busy", ("Servizio occupato", "Service busy")),
             Error::Lab(Lab::Store(_)) | Error::Internal(_) => {
                 ("internal", ("Errore interno", "Internal error"))
             }
@@ -176,6 +189,15 @@ impl From<StoreError> for Error {
     }
 }
 
+impl From<HashError> for Error {
+    fn from(e: HashError) -> Self {
+        match e {
+            HashError::Busy => Error::Busy,
+            HashError::Internal(m) => Error::Internal(m),
+        }
+    }
+}
+
 /// An RFC 9457 problem document.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Problem {
@@ -218,11 +240,19 @@ impl IntoResponse for Error {
             body,
         )
             .into_response();
-        if let Error::Lab(participation::Error::RateLimited(wait)) = &self {
-            let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-            if let Ok(v) = HeaderValue::from_str(&seconds.max(1).to_string()) {
-                response.headers_mut().insert(header::RETRY_AFTER, v);
+        match &self {
+            Error::Lab(participation::Error::RateLimited(wait)) => {
+                let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+                if let Ok(v) = HeaderValue::from_str(&seconds.max(1).to_string()) {
+                    response.headers_mut().insert(header::RETRY_AFTER, v);
+                }
             }
+            Error::Busy => {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
+            }
+            _ => {}
         }
         response.extensions_mut().insert(Failure(Arc::new(self)));
         response

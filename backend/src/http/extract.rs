@@ -1,5 +1,6 @@
 //! What a handler needs, stated in its signature: `SignedIn`, `Verified`,
-//! `Moderating` (a moderator or admin with the second factor given) and
+//! `Moderating` (a moderator or admin with the second factor given),
+//! `Administering` (an admin with the second factor given) and
 //! `CheckedForm` (a form that passed the CSRF check; `CsrfPassed` for a
 //! request without one); and for the API, `ApiJson` and `ApiPath`, whose
 //! rejections are problem documents naming the body or the parameter.
@@ -56,6 +57,7 @@ macro_rules! identity_extractor {
 
         impl $name {
             /// The user as the lab's operations know them.
+            #[allow(dead_code)] // not every identity acts in the lab (`Administering`)
             pub fn actor(&self) -> Actor {
                 actor_of(&self.0)
             }
@@ -85,6 +87,11 @@ identity_extractor!(
     Moderating,
     Rule::Moderator,
     "A moderator or an admin who gave the second factor in this session."
+);
+identity_extractor!(
+    Administering,
+    Rule::Admin,
+    "An admin who gave the second factor in this session."
 );
 
 /// A state-changing request that passed the CSRF check, for a handler
