@@ -143,24 +143,20 @@ async fn set_status(
     Ok(see_other(&format!("{back}?msg={msg}")))
 }
 
-pub async fn ban(
+/// Suspend a user (`BAN`), or reinstate one (`!BAN`).
+pub async fn ban<const BAN: bool>(
     State(state): State<AppState>,
     ctx: Ctx,
     Moderating(me): Moderating,
     Path(id): Path<i64>,
     _: CsrfPassed,
 ) -> Result<Response, Error> {
-    set_status(&state, &ctx, &me, id, UserStatus::Banned).await
-}
-
-pub async fn unban(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Moderating(me): Moderating,
-    Path(id): Path<i64>,
-    _: CsrfPassed,
-) -> Result<Response, Error> {
-    set_status(&state, &ctx, &me, id, UserStatus::Active).await
+    let status = if BAN {
+        UserStatus::Banned
+    } else {
+        UserStatus::Active
+    };
+    set_status(&state, &ctx, &me, id, status).await
 }
 
 pub async fn associations_page(

@@ -2,7 +2,6 @@
 //! in their language for browsers, an `application/problem+json` document
 //! for API clients (any path under `/api/`).
 
-use std::collections::HashMap;
 use std::time::Duration;
 
 use axum::extract::Request;
@@ -15,16 +14,7 @@ use super::error::{Error, Failure, Problem};
 
 /// The reader's language for a request we refuse.
 pub fn lang_of(request: &Request) -> Lang {
-    let query: HashMap<String, String> = request
-        .uri()
-        .query()
-        .map(|q| {
-            url::form_urlencoded::parse(q.as_bytes())
-                .into_owned()
-                .collect()
-        })
-        .unwrap_or_default();
-    super::lang::language(&query, request.headers()).0
+    super::lang::language_of(request.uri(), request.headers())
 }
 
 pub fn is_api(request: &Request) -> bool {

@@ -36,6 +36,22 @@ pub fn language(query: &HashMap<String, String>, headers: &HeaderMap) -> (Lang, 
     (Lang::from_accept_language(accept), false)
 }
 
+/// The query string's parameters (the last of a repeated name wins).
+pub fn query_of(uri: &axum::http::Uri) -> HashMap<String, String> {
+    uri.query()
+        .map(|q| {
+            url::form_urlencoded::parse(q.as_bytes())
+                .into_owned()
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The reader's language for a request, from its URI and headers.
+pub fn language_of(uri: &axum::http::Uri, headers: &HeaderMap) -> Lang {
+    language(&query_of(uri), headers).0
+}
+
 /// Every page: a language chosen with `?lang=` is remembered in a cookie,
 /// so the forms and redirects that follow keep it.
 pub async fn remember_language(

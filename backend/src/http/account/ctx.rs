@@ -38,15 +38,7 @@ impl FromRequestParts<AppState> for Ctx {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let query: std::collections::HashMap<String, String> = parts
-            .uri
-            .query()
-            .map(|q| {
-                url::form_urlencoded::parse(q.as_bytes())
-                    .into_owned()
-                    .collect()
-            })
-            .unwrap_or_default();
+        let query = crate::http::lang::query_of(&parts.uri);
         let lang = crate::http::lang::language(&query, &parts.headers).0;
         let csrf = parts
             .extensions
