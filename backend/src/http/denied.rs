@@ -200,6 +200,19 @@ fn failure_page(error: &Error, lang: Lang, here: &str) -> Response {
             ("Solo l'autore può farlo.", "Only the author can do this."),
             None,
         ),
+        Error::Lab(Lab::Unverified) => respond_at(
+            here,
+            false,
+            lang,
+            status,
+            kind,
+            title,
+            (
+                "Per farlo devi prima confermare il tuo indirizzo email: segui il link che ti abbiamo mandato, o chiedine un altro dal tuo profilo.",
+                "To do this, first confirm your e-mail address: follow the link we sent you, or ask for another from your profile.",
+            ),
+            Some(("/account", lang.pick("Il tuo profilo", "Your profile"))),
+        ),
         Error::Lab(Lab::NotAllowed(_)) => respond_at(
             here,
             false,

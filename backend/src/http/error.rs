@@ -79,7 +79,9 @@ impl Error {
             Error::NotFound { .. } | Error::NoRoute => StatusCode::NOT_FOUND,
             Error::Lab(Lab::Invalid(_)) => StatusCode::UNPROCESSABLE_ENTITY,
             Error::Lab(Lab::NotFound(_)) => StatusCode::NOT_FOUND,
-            Error::Lab(Lab::NotAuthor | Lab::NotAllowed(_)) => StatusCode::FORBIDDEN,
+            Error::Lab(Lab::NotAuthor | Lab::NotAllowed(_) | Lab::Unverified) => {
+                StatusCode::FORBIDDEN
+            }
             Error::Lab(Lab::Locked { .. }) => StatusCode::CONFLICT,
             Error::Lab(Lab::RateLimited(_)) => StatusCode::TOO_MANY_REQUESTS,
             Error::Busy => StatusCode::SERVICE_UNAVAILABLE,
@@ -106,6 +108,10 @@ impl Error {
             Error::Lab(Lab::NotAuthor | Lab::NotAllowed(_)) => {
                 ("forbidden", ("Non consentito", "Not allowed"))
             }
+            Error::Lab(Lab::Unverified) => (
+                "unverified",
+                ("Conferma il tuo indirizzo", "Confirm your address"),
+            ),
             Error::Lab(Lab::Locked { .. }) => {
                 ("locked", ("Discussione chiusa", "Discussion locked"))
             }
@@ -125,6 +131,7 @@ impl Error {
         match self {
             Error::Lab(Lab::Store(_)) | Error::Internal(_) => "internal error".into(),
             Error::Lab(Lab::NotAuthor) => "Only the author can do this.".into(),
+            Error::Lab(Lab::Unverified) => "To do this, first confirm your e-mail address.".into(),
             Error::Lab(Lab::Locked { .. }) => {
                 "A moderator has locked this discussion: no new messages can be added.".into()
             }

@@ -5,7 +5,9 @@
 
 use time::OffsetDateTime;
 
-use super::lab::{own, shown_to, title, Actor, Error, FieldProblem, Lab, Prepared, Result};
+use super::lab::{
+    may_write, own, shown_to, title, Actor, Error, FieldProblem, Lab, Prepared, Result,
+};
 use crate::lab::{Annotation, ContentStatus, NewAnnotation};
 use crate::official::geography::{contains_point, from_geojson_geometry};
 use crate::official::model::{Area, Boundaries, Level};
@@ -235,6 +237,7 @@ impl<'a> Lab<'a> {
 
     /// The author deletes their annotation (a tombstone stays).
     pub async fn delete_annotation(&self, actor: Actor, id: i64) -> Result<Annotation> {
+        may_write(actor)?;
         let a = self.own_annotation(actor, id).await?;
         if let moderation::Verdict::Refused(why) =
             moderation::transition(a.status, ContentStatus::Deleted, moderation::Actor::Author)

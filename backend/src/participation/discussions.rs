@@ -4,7 +4,7 @@
 
 use time::OffsetDateTime;
 
-use super::lab::{own, shown_to, Actor, Error, FieldProblem, Lab, Result};
+use super::lab::{may_write, own, shown_to, Actor, Error, FieldProblem, Lab, Result};
 use crate::lab::{ContentStatus, NewPost, Post, Thread};
 use crate::store::StoreError;
 
@@ -200,6 +200,7 @@ impl<'a> Lab<'a> {
 
     /// The author deletes their post (a tombstone keeps the replies in place).
     pub async fn delete_post(&self, actor: Actor, id: i64) -> Result<String> {
+        may_write(actor)?;
         let post = self.own_post(actor, id).await?;
         if let moderation::Verdict::Refused(why) = moderation::transition(
             post.status,
