@@ -11,7 +11,7 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 
 use super::error::{Result, StoreError};
-use super::pools::{PostgresStore, SqliteStore};
+use super::pools::{HasDb, PostgresStore, SqliteStore};
 use crate::accounts::model::{
     AssociationRequest, Contributions, NewSession, NewUser, Refresh, RequestStatus, Role,
     SessionRecord, TokenPurpose, User, UserStatus,
@@ -271,6 +271,79 @@ fn conflict(field: &'static str) -> impl Fn(sqlx::Error) -> StoreError {
 
 macro_rules! account_store {
     ($store:ident) => {
+        impl $store {
+            /// The row `sql` finds with `key` as `$1`, as the domain's type.
+            async fn one_where<'q, R, T, K>(&self, sql: &'q str, key: K) -> Result<Option<T>>
+            where
+                R: for<'r> sqlx::FromRow<'r, <<$store as HasDb>::Db as sqlx::Database>::Row> + Send + Unpin,
+                T: TryFrom<R, Error = StoreError>,
+                K: 'q + Send + sqlx::Encode<'q, <$store as HasDb>::Db> + sqlx::Type<<$store as HasDb>::Db>,
+            {
+                let row: Option<R> = sqlx::query_as(sql).bind(key).fetch_optional(self.pool()).await?;
+                row.map(T::try_from).transpose()
+            }
+
+            /// Every row `sql` finds (it binds nothing), as the domain's type.
+            async fn all_of<R, T>(&self, sql: &str) -> Result<Vec<T>>
+            where
+                R: for<'r> sqlx::FromRow<'r, <<$store as HasDb>::Db as sqlx::Database>::Row> + Send + Unpin,
+                T: TryFrom<R, Error = StoreError>,
+            {
+                let rows: Vec<R> = sqlx::query_as(sql).fetch_all(self.pool()).await?;
+                rows.into_iter().map(T::try_from).collect()
+            }
+
+            /// Run `sql` with `a` as `$1` and `b` as `$2`: the rows it changed.
+            async fn execute2<'q, A, B>(&self, sql: &'q str, a: A, b: B) -> Result<u64>
+            where
+                A: 'q + Send + sqlx::Encode<'q, <$store as HasDb>::Db> + sqlx::Type<<$store as HasDb>::Db>,
+                B: 'q + Send + sqlx::Encode<'q, <$store as HasDb>::Db> + sqlx::Type<<$store as HasDb>::Db>,
+            {
+                let done = sqlx::query(sql).bind(a).bind(b).execute(self.pool()).await?;
+                Ok(done.rows_affected())
+            }
+
+            /// The user's recovery codes become `codes` (by hash), inside the caller's transaction.
+            async fn recovery_codes_in(
+                tx: &mut sqlx::Transaction<'_, <$store as HasDb>::Db>,
+                user_id: i64,
+                codes: &[String],
+            ) -> Result<()> {
+                sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
+                    .bind(user_id)
+                    .execute(&mut **tx)
+                    .await?;
+                for hash in codes {
+                    sqlx::query("INSERT INTO recovery_codes (user_id, hash) VALUES ($1, $2)")
+                        .bind(user_id)
+                        .bind(hash)
+                        .execute(&mut **tx)
+                        .await?;
+                }
+                Ok(())
+            }
+
+            /// A line of the account log, inside the caller's transaction.
+            async fn log_in(
+                tx: &mut sqlx::Transaction<'_, <$store as HasDb>::Db>,
+                actor: i64,
+                target: i64,
+                action: &str,
+                detail: &str,
+                now: OffsetDateTime,
+            ) -> Result<()> {
+                sqlx::query("INSERT INTO account_log (actor_id, target_id, action, detail, created_at) VALUES ($1, $2, $3, $4, $5)")
+                    .bind(actor)
+                    .bind(target)
+                    .bind(action)
+                    .bind(detail)
+                    .bind(now)
+                    .execute(&mut **tx)
+                    .await?;
+                Ok(())
+            }
+        }
+
         #[async_trait]
         impl AccountStore for $store {
             async fn create_user(&self, u: &NewUser<'_>, now: OffsetDateTime) -> Result<i64> {
@@ -293,38 +366,19 @@ macro_rules! account_store {
             }
 
             async fn user_by_id(&self, id: i64) -> Result<Option<User>> {
-                let row: Option<UserRow> =
-                    sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
-                        .bind(id)
-                        .fetch_optional(self.pool())
-                        .await?;
-                row.map(User::try_from).transpose()
+                self.one_where::<UserRow, _, _>(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"), id).await
             }
 
             async fn user_by_email(&self, email: &str) -> Result<Option<User>> {
-                let row: Option<UserRow> =
-                    sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1"))
-                        .bind(email)
-                        .fetch_optional(self.pool())
-                        .await?;
-                row.map(User::try_from).transpose()
+                self.one_where::<UserRow, _, _>(&format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1"), email).await
             }
 
             async fn users(&self) -> Result<Vec<User>> {
-                let rows: Vec<UserRow> = sqlx::query_as(&format!(
-                    "SELECT {USER_COLUMNS} FROM users WHERE status <> 'deleted' ORDER BY id"
-                ))
-                .fetch_all(self.pool())
-                .await?;
-                rows.into_iter().map(User::try_from).collect()
+                self.all_of::<UserRow, _>(&format!("SELECT {USER_COLUMNS} FROM users WHERE status <> 'deleted' ORDER BY id")).await
             }
 
             async fn set_password(&self, user_id: i64, hash: &str) -> Result<()> {
-                sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
-                    .bind(hash)
-                    .bind(user_id)
-                    .execute(self.pool())
-                    .await?;
+                self.execute2("UPDATE users SET password_hash = $1 WHERE id = $2", hash, user_id).await?;
                 Ok(())
             }
 
@@ -339,20 +393,12 @@ macro_rules! account_store {
             }
 
             async fn set_lang(&self, user_id: i64, lang: &str) -> Result<()> {
-                sqlx::query("UPDATE users SET lang = $1 WHERE id = $2")
-                    .bind(lang)
-                    .bind(user_id)
-                    .execute(self.pool())
-                    .await?;
+                self.execute2("UPDATE users SET lang = $1 WHERE id = $2", lang, user_id).await?;
                 Ok(())
             }
 
             async fn mark_verified(&self, user_id: i64, at: OffsetDateTime) -> Result<()> {
-                sqlx::query("UPDATE users SET email_verified_at = $1 WHERE id = $2 AND email_verified_at IS NULL")
-                    .bind(at)
-                    .bind(user_id)
-                    .execute(self.pool())
-                    .await?;
+                self.execute2("UPDATE users SET email_verified_at = $1 WHERE id = $2 AND email_verified_at IS NULL", at, user_id).await?;
                 Ok(())
             }
 
@@ -402,13 +448,7 @@ macro_rules! account_store {
                     .bind(user_id)
                     .execute(&mut *tx)
                     .await?;
-                sqlx::query("INSERT INTO account_log (actor_id, target_id, action, detail, created_at) VALUES ($1, $2, 'role', $3, $4)")
-                    .bind(actor)
-                    .bind(user_id)
-                    .bind(role.as_str())
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
+                Self::log_in(&mut tx, actor, user_id, "role", role.as_str(), now).await?;
                 tx.commit().await?;
                 Ok(())
             }
@@ -427,13 +467,7 @@ macro_rules! account_store {
                         .execute(&mut *tx)
                         .await?;
                 }
-                sqlx::query("INSERT INTO account_log (actor_id, target_id, action, detail, created_at) VALUES ($1, $2, 'status', $3, $4)")
-                    .bind(actor)
-                    .bind(user_id)
-                    .bind(status.as_str())
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
+                Self::log_in(&mut tx, actor, user_id, "status", status.as_str(), now).await?;
                 tx.commit().await?;
                 Ok(())
             }
@@ -584,11 +618,7 @@ macro_rules! account_store {
                         Ok(self.session(&id, now).await?.map(Refresh::Grace).unwrap_or(Refresh::Unknown))
                     }
                     Some((id, _)) => {
-                        sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE id = $2")
-                            .bind(now)
-                            .bind(&id)
-                            .execute(self.pool())
-                            .await?;
+                        self.execute2("UPDATE sessions SET revoked_at = $1 WHERE id = $2", now, &id).await?;
                         Ok(Refresh::Reused)
                     }
                     None => Ok(Refresh::Unknown),
@@ -596,11 +626,7 @@ macro_rules! account_store {
             }
 
             async fn set_session_mfa(&self, id: &str) -> Result<()> {
-                sqlx::query("UPDATE sessions SET mfa = $1 WHERE id = $2")
-                    .bind(true)
-                    .bind(id)
-                    .execute(self.pool())
-                    .await?;
+                self.execute2("UPDATE sessions SET mfa = $1 WHERE id = $2", true, id).await?;
                 Ok(())
             }
 
@@ -639,11 +665,7 @@ macro_rules! account_store {
             }
 
             async fn set_totp_pending(&self, user_id: i64, secret: Option<&str>) -> Result<()> {
-                sqlx::query("UPDATE users SET totp_pending = $1 WHERE id = $2")
-                    .bind(secret)
-                    .bind(user_id)
-                    .execute(self.pool())
-                    .await?;
+                self.execute2("UPDATE users SET totp_pending = $1 WHERE id = $2", secret, user_id).await?;
                 Ok(())
             }
 
@@ -655,17 +677,7 @@ macro_rules! account_store {
                     .bind(user_id)
                     .execute(&mut *tx)
                     .await?;
-                sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
-                    .bind(user_id)
-                    .execute(&mut *tx)
-                    .await?;
-                for hash in codes {
-                    sqlx::query("INSERT INTO recovery_codes (user_id, hash) VALUES ($1, $2)")
-                        .bind(user_id)
-                        .bind(hash)
-                        .execute(&mut *tx)
-                        .await?;
-                }
+                Self::recovery_codes_in(&mut tx, user_id, codes).await?;
                 tx.commit().await?;
                 Ok(())
             }
@@ -685,29 +697,13 @@ macro_rules! account_store {
             }
 
             async fn use_totp_step(&self, user_id: i64, step: i64) -> Result<bool> {
-                let done = sqlx::query(
-                    "UPDATE users SET totp_last_step = $1 WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)",
-                )
-                .bind(step)
-                .bind(user_id)
-                .execute(self.pool())
-                .await?;
-                Ok(done.rows_affected() > 0)
+                let sql = "UPDATE users SET totp_last_step = $1 WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)";
+                Ok(self.execute2(sql, step, user_id).await? > 0)
             }
 
             async fn replace_recovery_codes(&self, user_id: i64, codes: &[String]) -> Result<()> {
                 let mut tx = self.pool().begin().await?;
-                sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
-                    .bind(user_id)
-                    .execute(&mut *tx)
-                    .await?;
-                for hash in codes {
-                    sqlx::query("INSERT INTO recovery_codes (user_id, hash) VALUES ($1, $2)")
-                        .bind(user_id)
-                        .bind(hash)
-                        .execute(&mut *tx)
-                        .await?;
-                }
+                Self::recovery_codes_in(&mut tx, user_id, codes).await?;
                 tx.commit().await?;
                 Ok(())
             }
@@ -756,32 +752,16 @@ macro_rules! account_store {
             }
 
             async fn association_request(&self, id: i64) -> Result<Option<AssociationRequest>> {
-                let row: Option<RequestRow> = sqlx::query_as(&format!(
-                    "SELECT {REQUEST_COLUMNS} FROM association_requests WHERE id = $1"
-                ))
-                .bind(id)
-                .fetch_optional(self.pool())
-                .await?;
-                row.map(AssociationRequest::try_from).transpose()
+                self.one_where::<RequestRow, _, _>(&format!("SELECT {REQUEST_COLUMNS} FROM association_requests WHERE id = $1"), id).await
             }
 
             async fn latest_association_request(&self, user_id: i64) -> Result<Option<AssociationRequest>> {
-                let row: Option<RequestRow> = sqlx::query_as(&format!(
-                    "SELECT {REQUEST_COLUMNS} FROM association_requests WHERE user_id = $1 ORDER BY id DESC LIMIT 1"
-                ))
-                .bind(user_id)
-                .fetch_optional(self.pool())
-                .await?;
-                row.map(AssociationRequest::try_from).transpose()
+                let sql = format!("SELECT {REQUEST_COLUMNS} FROM association_requests WHERE user_id = $1 ORDER BY id DESC LIMIT 1");
+                self.one_where::<RequestRow, _, _>(&sql, user_id).await
             }
 
             async fn pending_association_requests(&self) -> Result<Vec<AssociationRequest>> {
-                let rows: Vec<RequestRow> = sqlx::query_as(&format!(
-                    "SELECT {REQUEST_COLUMNS} FROM association_requests WHERE status = 'pending' ORDER BY id"
-                ))
-                .fetch_all(self.pool())
-                .await?;
-                rows.into_iter().map(AssociationRequest::try_from).collect()
+                self.all_of::<RequestRow, _>(&format!("SELECT {REQUEST_COLUMNS} FROM association_requests WHERE status = 'pending' ORDER BY id")).await
             }
 
             async fn decide_association_request(&self, actor: i64, id: i64, approve: bool, note: Option<&str>, now: OffsetDateTime) -> Result<bool> {
@@ -808,13 +788,7 @@ macro_rules! account_store {
                         .execute(&mut *tx)
                         .await?;
                 }
-                sqlx::query("INSERT INTO account_log (actor_id, target_id, action, detail, created_at) VALUES ($1, $2, 'association', $3, $4)")
-                    .bind(actor)
-                    .bind(user_id)
-                    .bind(status)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
+                Self::log_in(&mut tx, actor, user_id, "association", status, now).await?;
                 tx.commit().await?;
                 Ok(true)
             }

@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 
 use super::error::{Result, StoreError};
 use super::events::{emit, Event};
-use super::pools::{Backend, PostgresStore, SqliteStore};
+use super::pools::{Backend, HasDb, PostgresStore, SqliteStore};
 use crate::lab::{
     parse_status, status_str, Annotation, ContentStatus, Digest, Follow, NewAnnotation, NewPost,
     Notification, Post, Thread,
@@ -812,17 +812,6 @@ macro_rules! lab_store {
             }
         }
     };
-}
-
-/// The sqlx database of a store, for the helpers' transaction types.
-pub trait HasDb {
-    type Db: sqlx::Database;
-}
-impl HasDb for SqliteStore {
-    type Db = sqlx::Sqlite;
-}
-impl HasDb for PostgresStore {
-    type Db = sqlx::Postgres;
 }
 
 lab_store!(SqliteStore, Backend::Sqlite);

@@ -30,3 +30,14 @@ macro_rules! pool_store {
 
 pool_store!(SqliteStore, sqlx::SqlitePool);
 pool_store!(PostgresStore, sqlx::PgPool);
+
+/// The sqlx database of a store, for the helpers' transaction types.
+pub trait HasDb {
+    type Db: sqlx::Database;
+}
+impl HasDb for SqliteStore {
+    type Db = sqlx::Sqlite;
+}
+impl HasDb for PostgresStore {
+    type Db = sqlx::Postgres;
+}
