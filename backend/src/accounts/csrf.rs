@@ -109,120 +109,94 @@ mod tests {
         assert!(!csrf.check("cookie-a", &token[..10]));
     }
 
+    /// The public address, the Host, and (Origin, Referer, ours) under them.
+    type OriginCases = (
+        &'static str,
+        Option<&'static str>,
+        &'static [(Option<&'static str>, Option<&'static str>, bool)],
+    );
+
+    fn check_origins(cases: &[OriginCases]) {
+        for &(public, host, rows) in cases {
+            let public = url::Url::parse(public).unwrap();
+            for &(origin, referer, ours) in rows {
+                assert_eq!(
+                    same_origin(origin, referer, host, &public),
+                    ours,
+                    "{origin:?} {referer:?} via {host:?} to {public}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn only_our_origin_may_post() {
-        let public = url::Url::parse("https://welfare.example/").unwrap();
-        let host = Some("welfare.example");
-        assert!(same_origin(
-            Some("https://welfare.example"),
-            None,
-            host,
-            &public
-        ));
-        assert!(!same_origin(
-            Some("https://evil.example"),
-            None,
-            host,
-            &public
-        ));
-        assert!(!same_origin(
-            Some("http://welfare.example.evil.example"),
-            None,
-            host,
-            &public
-        ));
-        assert!(!same_origin(Some("null"), None, host, &public));
-        assert!(same_origin(
-            None,
-            Some("https://welfare.example/account"),
-            host,
-            &public
-        ));
-        assert!(!same_origin(
-            None,
-            Some("https://evil.example/welfare.example"),
-            host,
-            &public
-        ));
-        assert!(!same_origin(None, None, host, &public));
-        // Reached directly on another address (a test server, a LAN name): the Host decides.
-        let local = Some("127.0.0.1:4321");
-        assert!(same_origin(
-            Some("http://127.0.0.1:4321"),
-            None,
-            local,
-            &public
-        ));
-        assert!(!same_origin(
-            Some("http://127.0.0.1:9999"),
-            None,
-            local,
-            &public
-        ));
+        // The public address and the Host; then Origin, Referer and whether it is ours.
+        let cases: &[OriginCases] = &[
+            (
+                "https://welfare.example/",
+                Some("welfare.example"),
+                &[
+                    (Some("https://welfare.example"), None, true),
+                    (Some("https://evil.example"), None, false),
+                    (Some("http://welfare.example.evil.example"), None, false),
+                    (Some("null"), None, false),
+                    (None, Some("https://welfare.example/account"), true),
+                    (None, Some("https://evil.example/welfare.example"), false),
+                    (None, None, false),
+                ],
+            ),
+            // Reached directly on another address (a test server, a LAN name): the Host decides.
+            (
+                "https://welfare.example/",
+                Some("127.0.0.1:4321"),
+                &[
+                    (Some("http://127.0.0.1:4321"), None, true),
+                    (Some("http://127.0.0.1:9999"), None, false),
+                ],
+            ),
+        ];
+        check_origins(cases);
     }
 
     #[test]
     fn the_scheme_is_part_of_the_origin() {
-        // An https site: a page on plain http under the same name is not ours
-        // (anyone on the network can write one), in the Origin or the Referer.
-        let public = url::Url::parse("https://welfare.example/").unwrap();
-        let host = Some("welfare.example");
-        assert!(!same_origin(
-            Some("http://welfare.example"),
-            None,
-            host,
-            &public
-        ));
-        assert!(!same_origin(
-            None,
-            Some("http://welfare.example/account"),
-            host,
-            &public
-        ));
-        assert!(!same_origin(
-            Some("https://welfare.example:8443"),
-            None,
-            host,
-            &public
-        ));
-        // An http site: https on the same host and port is another origin.
-        let public = url::Url::parse("http://127.0.0.1:4321/").unwrap();
-        let local = Some("127.0.0.1:4321");
-        assert!(same_origin(
-            Some("http://127.0.0.1:4321"),
-            None,
-            local,
-            &public
-        ));
-        assert!(!same_origin(
-            Some("https://127.0.0.1:4321"),
-            None,
-            local,
-            &public
-        ));
-        assert!(!same_origin(
-            None,
-            Some("https://127.0.0.1:4321/account"),
-            local,
-            &public
-        ));
-        // The Host fallback (reached under another name) is a whole origin too:
-        // this binary speaks plain http, so that origin is http://HOST.
-        let public = url::Url::parse("https://welfare.example/").unwrap();
-        let lan = Some("10.0.0.5:3000");
-        assert!(same_origin(
-            Some("http://10.0.0.5:3000"),
-            None,
-            lan,
-            &public
-        ));
-        assert!(!same_origin(
-            Some("https://10.0.0.5:3000"),
-            None,
-            lan,
-            &public
-        ));
-        assert!(!same_origin(Some("http://10.0.0.5"), None, lan, &public));
-        assert!(!same_origin(Some("ws://10.0.0.5:3000"), None, lan, &public));
+        // The public address and the Host; then Origin, Referer and whether it is ours.
+        let cases: &[OriginCases] = &[
+            // An https site: a page on plain http under the same name is not ours
+            // (anyone on the network can write one), in the Origin or the Referer.
+            (
+                "https://welfare.example/",
+                Some("welfare.example"),
+                &[
+                    (Some("http://welfare.example"), None, false),
+                    (None, Some("http://welfare.example/account"), false),
+                    (Some("https://welfare.example:8443"), None, false),
+                ],
+            ),
+            // An http site: https on the same host and port is another origin.
+            (
+                "http://127.0.0.1:4321/",
+                Some("127.0.0.1:4321"),
+                &[
+                    (Some("http://127.0.0.1:4321"), None, true),
+                    (Some("https://127.0.0.1:4321"), None, false),
+                    (None, Some("https://127.0.0.1:4321/account"), false),
+                ],
+            ),
+            // The Host fallback (reached under another name) is a whole origin too:
+            // this binary speaks plain http, so that origin is http://HOST.
+            (
+                "https://welfare.example/",
+                Some("10.0.0.5:3000"),
+                &[
+                    (Some("http://10.0.0.5:3000"), None, true),
+                    (Some("https://10.0.0.5:3000"), None, false),
+                    (Some("http://10.0.0.5"), None, false),
+                    (Some("ws://10.0.0.5:3000"), None, false),
+                ],
+            ),
+        ];
+        check_origins(cases);
     }
 }
