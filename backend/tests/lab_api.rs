@@ -605,9 +605,9 @@ async fn refusals_are_problems_that_name_the_field(db: TestDb) {
         .ends_with("/locked"));
 }
 
-async fn writes_share_the_pages_rate_limit(db: TestDb) {
-    // Three writes a minute per account (the accounts' per-account rate),
-    // the same budget for the page and the API.
+async fn api_writes_are_rate_limited_per_account(db: TestDb) {
+    // Three writes a minute per account (the accounts' per-account rate;
+    // the pages spend the same budget, in the same core function).
     let server = server_with_data(&db, &[("OPENWELFARE_AUTH_RATE_PER_ACCOUNT", "3")]).await;
     server
         .user("anna@example.org", "Anna", Role::Citizen, true)
@@ -718,5 +718,5 @@ on_both_backends!(
     a_client_annotates_replies_and_sees_both_in_the_listings,
     pages_of_annotations_do_not_overlap,
     refusals_are_problems_that_name_the_field,
-    writes_share_the_pages_rate_limit,
+    api_writes_are_rate_limited_per_account,
 );

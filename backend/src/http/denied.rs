@@ -178,79 +178,51 @@ fn failure_page(error: &Error, lang: Lang, here: &str) -> Response {
     use crate::participation::Error as Lab;
     let status = error.status();
     let (kind, title) = error.kind();
-    let back = lang.pick("Torna alla discussione", "Back to the discussion");
-    match error {
-        Error::NotFound { .. } | Error::NoRoute | Error::Lab(Lab::NotFound(_)) => (
-            status,
-            Html(openwelfare_frontend::views::not_found().into_string()),
-        )
-            .into_response(),
+    // The page's text and its way on: all but four kinds are one message page.
+    let (detail, link): ((&str, &str), Option<(&str, &str)>) = match error {
+        Error::NotFound { .. } | Error::NoRoute | Error::Lab(Lab::NotFound(_)) => {
+            return (
+                status,
+                Html(openwelfare_frontend::views::not_found().into_string()),
+            )
+                .into_response()
+        }
+        Error::Lab(Lab::RateLimited(wait)) => return too_many(false, lang, *wait),
+        Error::Busy => return busy(false, lang),
         Error::Lab(Lab::Invalid(problems)) => {
             let text: Vec<&str> = problems.iter().map(|p| lang.pick(&p.it, &p.en)).collect();
             let text = text.join(" ");
-            respond_at(here, false, lang, status, kind, title, (&text, &text), None)
+            return respond_at(here, false, lang, status, kind, title, (&text, &text), None);
         }
-        Error::Lab(Lab::NotAuthor) => respond_at(
-            here,
-            false,
-            lang,
-            status,
-            kind,
-            title,
+        Error::Lab(Lab::NotAuthor) => (
             ("Solo l'autore può farlo.", "Only the author can do this."),
             None,
         ),
-        Error::Lab(Lab::Unverified) => respond_at(
-            here,
-            false,
-            lang,
-            status,
-            kind,
-            title,
+        Error::Lab(Lab::Unverified) => (
             (
                 "Per farlo devi prima confermare il tuo indirizzo email: segui il link che ti abbiamo mandato, o chiedine un altro dal tuo profilo.",
                 "To do this, first confirm your e-mail address: follow the link we sent you, or ask for another from your profile.",
             ),
             Some(("/account", lang.pick("Il tuo profilo", "Your profile"))),
         ),
-        Error::Lab(Lab::NotAllowed(_)) => respond_at(
-            here,
-            false,
-            lang,
-            status,
-            kind,
-            title,
-            (
-                "Non si può più modificare.",
-                "This can no longer be changed.",
-            ),
+        Error::Lab(Lab::NotAllowed(_)) => (
+            ("Non si può più modificare.", "This can no longer be changed."),
             None,
         ),
-        Error::Lab(Lab::Locked { at }) => respond_at(
-            here,
-            false,
-            lang,
-            status,
-            kind,
-            title,
+        Error::Lab(Lab::Locked { at }) => (
             (
                 "Un moderatore ha chiuso questa discussione: non si possono aggiungere messaggi.",
                 "A moderator has locked this discussion: no new messages can be added.",
             ),
-            Some((at, back)),
+            Some((
+                at.as_str(),
+                lang.pick("Torna alla discussione", "Back to the discussion"),
+            )),
         ),
-        Error::Lab(Lab::RateLimited(wait)) => too_many(false, lang, *wait),
-        Error::Busy => busy(false, lang),
         Error::BadParameter { .. }
         | Error::BadBody { .. }
         | Error::Lab(Lab::Store(_))
-        | Error::Internal(_) => respond_at(
-            here,
-            false,
-            lang,
-            status,
-            kind,
-            title,
+        | Error::Internal(_) => (
             if status.is_server_error() {
                 (
                     "Qualcosa è andato storto da parte nostra. Riprova tra poco.",
@@ -261,5 +233,6 @@ fn failure_page(error: &Error, lang: Lang, here: &str) -> Response {
             },
             Some(("/", lang.pick("Torna alla mappa", "Back to the map"))),
         ),
-    }
+    };
+    respond_at(here, false, lang, status, kind, title, detail, link)
 }
