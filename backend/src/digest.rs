@@ -65,36 +65,53 @@ pub async fn run_due(
     Ok(sent)
 }
 
+/// New content a digest announces.
+struct NewContent {
+    event: &'static str,
+    /// The object the event carries.
+    key: &'static str,
+    /// The words before the field it names (Italian, English)...
+    words: (&'static str, &'static str),
+    /// ...that field...
+    named: &'static str,
+    /// ...and where the content is shown.
+    path: &'static str,
+}
+
+const NEW_CONTENT: [NewContent; 2] = [
+    NewContent {
+        event: "annotation.created",
+        key: "annotation",
+        words: ("Nuova annotazione:", "New annotation:"),
+        named: "title",
+        path: "/annotazioni/",
+    },
+    NewContent {
+        event: "post.created",
+        key: "post",
+        words: ("Nuovo messaggio di", "New message by"),
+        named: "author_name",
+        path: "/messaggi/",
+    },
+];
+
 /// One line and its link for an event, if it is news a reader may see.
 fn item(auth: &Auth, lang: Lang, payload: &serde_json::Value) -> Option<(String, String)> {
     let kind = payload.get("type")?.as_str()?;
+    if let Some(new) = NEW_CONTENT.iter().find(|c| c.event == kind) {
+        let content = payload.get(new.key)?;
+        (content.get("status")?.as_str()? == "visible").then_some(())?;
+        let name = content
+            .get(new.named)
+            .and_then(|n| n.as_str())
+            .unwrap_or("?");
+        let id = content.get("id")?.as_i64()?;
+        return Some((
+            format!("{} {name}", lang.pick(new.words.0, new.words.1)),
+            auth.link(&format!("{}{id}", new.path)),
+        ));
+    }
     match kind {
-        "annotation.created" => {
-            let a = payload.get("annotation")?;
-            (a.get("status")?.as_str()? == "visible").then_some(())?;
-            let title = a.get("title")?.as_str()?;
-            let id = a.get("id")?.as_i64()?;
-            Some((
-                format!(
-                    "{} {title}",
-                    lang.pick("Nuova annotazione:", "New annotation:")
-                ),
-                auth.link(&format!("/annotazioni/{id}")),
-            ))
-        }
-        "post.created" => {
-            let p = payload.get("post")?;
-            (p.get("status")?.as_str()? == "visible").then_some(())?;
-            let author = p.get("author_name").and_then(|n| n.as_str()).unwrap_or("?");
-            let id = p.get("id")?.as_i64()?;
-            Some((
-                format!(
-                    "{} {author}",
-                    lang.pick("Nuovo messaggio di", "New message by")
-                ),
-                auth.link(&format!("/messaggi/{id}")),
-            ))
-        }
         "data.imported" => Some((
             lang.pick(
                 "I dati ufficiali sono stati aggiornati.",

@@ -14,6 +14,14 @@ use time::OffsetDateTime;
 
 pub use moderation::Status as ContentStatus;
 
+/// The two kinds of user text the lab stores alike (status, revisions,
+/// events); moderation acts on either.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContentKind {
+    Annotation,
+    Post,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Annotation {
     pub id: i64,

@@ -318,9 +318,9 @@ mod tests {
         assert!(note.message.contains('B'), "{}", note.message);
     }
 
-    #[test]
-    fn a_rate_without_formula_is_null_with_reason_when_merged_and_kept_when_not() {
-        let targets = vec![
+    /// A and B merged into AB; C on its own.
+    fn merged_ab_and_c() -> Vec<Target> {
+        vec![
             Target {
                 area: area(10, "AB"),
                 parts: vec![area(1, "A"), area(2, "B")],
@@ -329,7 +329,12 @@ mod tests {
                 area: area(3, "C"),
                 parts: vec![area(3, "C")],
             },
-        ];
+        ]
+    }
+
+    #[test]
+    fn a_rate_without_formula_is_null_with_reason_when_merged_and_kept_when_not() {
+        let targets = merged_ab_and_c();
         let inputs = Inputs {
             values: obs(&[(1, Some(0.1)), (2, Some(0.3)), (3, Some(0.2))]),
             ..Inputs::default()
@@ -345,16 +350,7 @@ mod tests {
 
     #[test]
     fn a_share_of_the_city_total_is_recomputed_from_summed_numerators() {
-        let targets = vec![
-            Target {
-                area: area(10, "AB"),
-                parts: vec![area(1, "A"), area(2, "B")],
-            },
-            Target {
-                area: area(3, "C"),
-                parts: vec![area(3, "C")],
-            },
-        ];
+        let targets = merged_ab_and_c();
         let inputs = Inputs {
             values: obs(&[(1, Some(0.1)), (2, Some(0.3)), (3, Some(0.6))]),
             numerator: obs(&[(1, Some(10.0)), (2, Some(30.0)), (3, Some(60.0))]),

@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 use super::lab::{
     may_write, own, shown_to, title, Actor, Error, FieldProblem, Lab, Prepared, Result,
 };
-use crate::lab::{Annotation, ContentStatus, NewAnnotation};
+use crate::lab::{Annotation, ContentKind, NewAnnotation};
 use crate::official::geography::{contains_point, from_geojson_geometry};
 use crate::official::model::{Area, Boundaries, Level};
 
@@ -239,15 +239,7 @@ impl<'a> Lab<'a> {
     pub async fn delete_annotation(&self, actor: Actor, id: i64) -> Result<Annotation> {
         may_write(actor)?;
         let a = self.own_annotation(actor, id).await?;
-        if let moderation::Verdict::Refused(why) =
-            moderation::transition(a.status, ContentStatus::Deleted, moderation::Actor::Author)
-        {
-            return Err(Error::NotAllowed(why));
-        }
-        self.store
-            .set_annotation_status(id, ContentStatus::Deleted, None, OffsetDateTime::now_utc())
-            .await?;
-        self.hub.poke();
+        self.withdraw(ContentKind::Annotation, id, a.status).await?;
         Ok(a)
     }
 }

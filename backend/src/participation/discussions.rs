@@ -5,7 +5,7 @@
 use time::OffsetDateTime;
 
 use super::lab::{may_write, own, shown_to, Actor, Error, FieldProblem, Lab, Result};
-use crate::lab::{ContentStatus, NewPost, Post, Thread};
+use crate::lab::{ContentKind, ContentStatus, NewPost, Post, Thread};
 use crate::store::StoreError;
 
 /// A subject's discussion as one viewer sees it.
@@ -202,17 +202,7 @@ impl<'a> Lab<'a> {
     pub async fn delete_post(&self, actor: Actor, id: i64) -> Result<String> {
         may_write(actor)?;
         let post = self.own_post(actor, id).await?;
-        if let moderation::Verdict::Refused(why) = moderation::transition(
-            post.status,
-            ContentStatus::Deleted,
-            moderation::Actor::Author,
-        ) {
-            return Err(Error::NotAllowed(why));
-        }
-        self.store
-            .set_post_status(id, ContentStatus::Deleted, None, OffsetDateTime::now_utc())
-            .await?;
-        self.hub.poke();
+        self.withdraw(ContentKind::Post, id, post.status).await?;
         self.post_href(&post).await
     }
 

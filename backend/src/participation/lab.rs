@@ -10,7 +10,7 @@ use moderation::{Draft, Screening};
 
 use crate::accounts::limits::{Door, Limits};
 use crate::accounts::UserStatus;
-use crate::lab::{markup, ContentStatus};
+use crate::lab::{markup, ContentKind, ContentStatus};
 use crate::official::model::{Boundaries, Level};
 use crate::official::reference::Reference;
 use crate::published::ReferenceCache;
@@ -109,6 +109,28 @@ impl<'a> Lab<'a> {
         self.limits
             .account(Door::Write, &actor.user_id.to_string())
             .map_err(Error::RateLimited)
+    }
+
+    /// The author withdraws their text: it becomes a tombstone, if its life
+    /// cycle allows it (a deletion is final; `moderation` decides).
+    pub(super) async fn withdraw(
+        &self,
+        kind: ContentKind,
+        id: i64,
+        status: ContentStatus,
+    ) -> Result<()> {
+        let deleted = ContentStatus::Deleted;
+        if let moderation::Verdict::Refused(why) =
+            moderation::transition(status, deleted, moderation::Actor::Author)
+        {
+            return Err(Error::NotAllowed(why));
+        }
+        let now = time::OffsetDateTime::now_utc();
+        self.store
+            .set_content_status(kind, id, deleted, None, now)
+            .await?;
+        self.hub.poke();
+        Ok(())
     }
 
     /// Render and screen a text: ready to store, or why it is refused.

@@ -78,6 +78,18 @@ struct Connection {
 }
 
 impl Connection {
+    /// Tell the client which topics it now follows, and the last event id
+    /// it was sent (its resume point).
+    async fn confirm_topics(&mut self) -> bool {
+        let topics: Vec<String> = self.topics.iter().cloned().collect();
+        let last_id = self.last_sent;
+        self.say(ServerMessage::Subscribed {
+            topics: topics.iter().map(String::as_str).collect(),
+            last_id,
+        })
+        .await
+    }
+
     async fn say(&mut self, message: ServerMessage<'_>) -> bool {
         self.socket
             .send(Message::Text(Utf8Bytes::from(message.to_json())))
@@ -131,13 +143,7 @@ impl Connection {
                 for t in &topics {
                     self.topics.remove(t);
                 }
-                let topics: Vec<String> = self.topics.iter().cloned().collect();
-                let last_id = self.last_sent;
-                self.say(ServerMessage::Subscribed {
-                    topics: topics.iter().map(String::as_str).collect(),
-                    last_id,
-                })
-                .await
+                self.confirm_topics().await
             }
             ClientMessage::Subscribe { topics, since } => {
                 let mut wanted = self.topics.clone();
@@ -164,13 +170,7 @@ impl Connection {
                     }
                     self.resyncing = false;
                 }
-                let topics: Vec<String> = self.topics.iter().cloned().collect();
-                let last_id = self.last_sent;
-                self.say(ServerMessage::Subscribed {
-                    topics: topics.iter().map(String::as_str).collect(),
-                    last_id,
-                })
-                .await
+                self.confirm_topics().await
             }
         }
     }

@@ -12,8 +12,8 @@ use super::error::{Result, StoreError};
 use super::events::{emit, Event};
 use super::pools::{Backend, HasDb, PostgresStore, SqliteStore};
 use crate::lab::{
-    parse_status, status_str, Annotation, ContentStatus, Digest, Follow, NewAnnotation, NewPost,
-    Notification, Post, Thread,
+    parse_status, status_str, Annotation, ContentKind, ContentStatus, Digest, Follow,
+    NewAnnotation, NewPost, Notification, Post, Thread,
 };
 
 #[async_trait]
@@ -43,8 +43,11 @@ pub trait LabStore: Send + Sync {
         body_html: &str,
         now: OffsetDateTime,
     ) -> Result<()>;
-    async fn set_annotation_status(
+    /// A new status (and its reason) for an annotation or a post, announced
+    /// on its public topic.
+    async fn set_content_status(
         &self,
+        kind: ContentKind,
         id: i64,
         status: ContentStatus,
         reason: Option<&str>,
@@ -73,13 +76,6 @@ pub trait LabStore: Send + Sync {
         id: i64,
         body: &str,
         body_html: &str,
-        now: OffsetDateTime,
-    ) -> Result<()>;
-    async fn set_post_status(
-        &self,
-        id: i64,
-        status: ContentStatus,
-        reason: Option<&str>,
         now: OffsetDateTime,
     ) -> Result<()>;
     /// Add or take back a user's "utile": whether it is now marked, and the count.
@@ -231,52 +227,121 @@ const POST_SELECT: &str =
     p.body_html, p.status, p.status_reason, p.useful, p.created_at, p.edited_at \
     FROM posts p LEFT JOIN users u ON u.id = p.author_id";
 
-/// What an event says about an annotation: what any reader may see of it.
-fn annotation_payload(kind: &str, a: &Annotation) -> serde_json::Value {
-    let public = a.status == ContentStatus::Visible;
-    json!({
-        "type": kind,
-        "annotation": {
-            "id": a.id,
-            "area_code": a.area_code,
-            "title": if public { a.title.as_str() } else { "" },
-            "body_html": if public { a.body_html.as_str() } else { "" },
-            "lon": a.lon,
-            "lat": a.lat,
-            "author_id": a.author_id,
-            "author_name": a.author_name,
-            "status": status_str(a.status),
-            "created_at": a.created_at.unix_timestamp(),
-        }
-    })
+/// What the store does alike for annotations and posts: where a row is
+/// read, how it is edited, what its events say and on which topic.
+trait Content: Sized + Send + Unpin {
+    type Row: TryInto<Self, Error = StoreError> + Send + Unpin;
+    /// The table a status change updates.
+    const TABLE: &'static str;
+    /// The name in `revisions.content` and in event types ("annotation.updated").
+    const KIND: &'static str;
+    /// The query of one row by `$1`, its id.
+    fn by_id() -> String;
+    /// An edit: `$1` body, `$2` body_html, `$3` when, `$4` id, and for
+    /// annotations `$5` the title.
+    const UPDATE: &'static str;
+    fn status(&self) -> ContentStatus;
+    /// The public topic its events go to.
+    fn topic(&self) -> String;
+    /// Its fields in an event, before `event_of` hides the text of what
+    /// is not public.
+    fn fields(&self) -> serde_json::Value;
+    /// The text an edit keeps as a revision: (title, body, written at).
+    fn revision(&self) -> (Option<&str>, &str, OffsetDateTime);
 }
 
-fn post_payload(kind: &str, p: &Post) -> serde_json::Value {
-    let public = p.status == ContentStatus::Visible;
-    json!({
-        "type": kind,
-        "post": {
-            "id": p.id,
-            "thread_id": p.thread_id,
-            "parent_id": p.parent_id,
-            "author_id": p.author_id,
-            "author_name": p.author_name,
-            "body_html": if public { p.body_html.as_str() } else { "" },
-            "status": status_str(p.status),
-            "useful": p.useful,
-            "created_at": p.created_at.unix_timestamp(),
+impl Content for Annotation {
+    type Row = AnnotationRow;
+    const TABLE: &'static str = "annotations";
+    const KIND: &'static str = "annotation";
+    fn by_id() -> String {
+        format!("{ANNOTATION_SELECT} WHERE a.id = $1")
+    }
+    const UPDATE: &'static str =
+        "UPDATE annotations SET body = $1, body_html = $2, updated_at = $3, title = $5 WHERE id = $4";
+    fn status(&self) -> ContentStatus {
+        self.status
+    }
+    fn topic(&self) -> String {
+        format!("area:{}", self.area_code)
+    }
+    fn fields(&self) -> serde_json::Value {
+        json!({
+            "id": self.id,
+            "area_code": self.area_code,
+            "title": self.title,
+            "body_html": self.body_html,
+            "lon": self.lon,
+            "lat": self.lat,
+            "author_id": self.author_id,
+            "author_name": self.author_name,
+            "status": status_str(self.status),
+            "created_at": self.created_at.unix_timestamp(),
+        })
+    }
+    fn revision(&self) -> (Option<&str>, &str, OffsetDateTime) {
+        (Some(&self.title), &self.body, self.updated_at)
+    }
+}
+
+impl Content for Post {
+    type Row = PostRow;
+    const TABLE: &'static str = "posts";
+    const KIND: &'static str = "post";
+    fn by_id() -> String {
+        format!("{POST_SELECT} WHERE p.id = $1")
+    }
+    const UPDATE: &'static str =
+        "UPDATE posts SET body = $1, body_html = $2, edited_at = $3 WHERE id = $4";
+    fn status(&self) -> ContentStatus {
+        self.status
+    }
+    fn topic(&self) -> String {
+        format!("thread:{}", self.thread_id)
+    }
+    fn fields(&self) -> serde_json::Value {
+        json!({
+            "id": self.id,
+            "thread_id": self.thread_id,
+            "parent_id": self.parent_id,
+            "author_id": self.author_id,
+            "author_name": self.author_name,
+            "body_html": self.body_html,
+            "status": status_str(self.status),
+            "useful": self.useful,
+            "created_at": self.created_at.unix_timestamp(),
+        })
+    }
+    fn revision(&self) -> (Option<&str>, &str, OffsetDateTime) {
+        (None, &self.body, self.edited_at.unwrap_or(self.created_at))
+    }
+}
+
+/// What an event says of an annotation or post (`what`: created, updated,
+/// status): what any reader may see of it, so its text only while visible.
+fn event_of<C: Content>(item: &C, what: &str) -> serde_json::Value {
+    let mut fields = item.fields();
+    if item.status() != ContentStatus::Visible {
+        for text in ["title", "body_html"] {
+            if let Some(value) = fields.get_mut(text) {
+                *value = json!("");
+            }
         }
-    })
+    }
+    json!({ "type": format!("{}.{what}", C::KIND), C::KIND: fields })
 }
 
 /// Held content is announced to moderators only.
-fn topic_for(status: ContentStatus, public_topic: String) -> String {
-    if status == ContentStatus::Held {
+fn topic_for<C: Content>(item: &C) -> String {
+    if item.status() == ContentStatus::Held {
         "moderation".to_string()
     } else {
-        public_topic
+        item.topic()
     }
 }
+
+/// The count the header badge shows.
+const UNREAD: &str = "SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL";
 
 macro_rules! lab_store {
     ($store:ident, $backend:expr) => {
@@ -302,10 +367,7 @@ macro_rules! lab_store {
                 .bind(now)
                 .fetch_one(&mut **tx)
                 .await?;
-                let (unread,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL")
-                    .bind(user_id)
-                    .fetch_one(&mut **tx)
-                    .await?;
+                let unread = Self::unread_in(&mut **tx, user_id).await?;
                 let payload = json!({"type": "notification", "id": id, "kind": kind, "link": link, "summary": summary, "unread": unread});
                 emit(tx, $backend, &format!("user:{user_id}"), &payload, now).await?;
                 Ok(())
@@ -331,37 +393,68 @@ macro_rules! lab_store {
                 Ok(())
             }
 
-            /// A new status (and its reason) for a row of `table`, a name of ours.
-            async fn status_in(
-                tx: &mut sqlx::Transaction<'_, <$store as HasDb>::Db>,
-                table: &'static str,
-                id: i64,
-                status: ContentStatus,
-                reason: Option<&str>,
-            ) -> Result<()> {
-                sqlx::query(&format!("UPDATE {table} SET status = $1, status_reason = $2 WHERE id = $3"))
-                    .bind(status_str(status))
-                    .bind(reason)
-                    .bind(id)
-                    .execute(&mut **tx)
-                    .await?;
+            /// One annotation or post, read inside the transaction that changes it.
+            async fn content_in<C: Content>(tx: &mut sqlx::Transaction<'_, <$store as HasDb>::Db>, id: i64) -> Result<C>
+            where
+                C::Row: for<'r> sqlx::FromRow<'r, <<$store as HasDb>::Db as sqlx::Database>::Row>,
+            {
+                let row: C::Row = sqlx::query_as(&C::by_id()).bind(id).fetch_one(&mut **tx).await?;
+                row.try_into()
+            }
+
+            async fn content<C: Content>(&self, id: i64) -> Result<Option<C>>
+            where
+                C::Row: for<'r> sqlx::FromRow<'r, <<$store as HasDb>::Db as sqlx::Database>::Row>,
+            {
+                let row: Option<C::Row> = sqlx::query_as(&C::by_id()).bind(id).fetch_optional(self.pool()).await?;
+                row.map(TryInto::try_into).transpose()
+            }
+
+            /// Keep the old text as a revision, store the new one, announce it.
+            async fn edit<C: Content>(&self, id: i64, title: Option<&str>, body: &str, body_html: &str, now: OffsetDateTime) -> Result<()>
+            where
+                C::Row: for<'r> sqlx::FromRow<'r, <<$store as HasDb>::Db as sqlx::Database>::Row>,
+            {
+                let mut tx = self.pool().begin().await?;
+                let old: C = Self::content_in(&mut tx, id).await?;
+                let (old_title, old_body, written) = old.revision();
+                Self::revision_in(&mut tx, C::KIND, id, old_title, old_body, written).await?;
+                let mut update = sqlx::query(C::UPDATE).bind(body).bind(body_html).bind(now).bind(id);
+                if let Some(title) = title {
+                    update = update.bind(title);
+                }
+                update.execute(&mut *tx).await?;
+                let new: C = Self::content_in(&mut tx, id).await?;
+                emit(&mut tx, $backend, &topic_for(&new), &event_of(&new, "updated"), now).await?;
+                tx.commit().await?;
                 Ok(())
             }
 
-            async fn annotation_in(tx: &mut sqlx::Transaction<'_, <$store as HasDb>::Db>, id: i64) -> Result<Annotation> {
-                let row: AnnotationRow = sqlx::query_as(&format!("{ANNOTATION_SELECT} WHERE a.id = $1"))
+            /// A moderator's or author's change of status, announced on the
+            /// public topic so that every reader's page follows it.
+            async fn change_status<C: Content>(&self, id: i64, status: ContentStatus, reason: Option<&str>, now: OffsetDateTime) -> Result<()>
+            where
+                C::Row: for<'r> sqlx::FromRow<'r, <<$store as HasDb>::Db as sqlx::Database>::Row>,
+            {
+                let mut tx = self.pool().begin().await?;
+                sqlx::query(&format!("UPDATE {} SET status = $1, status_reason = $2 WHERE id = $3", C::TABLE))
+                    .bind(status_str(status))
+                    .bind(reason)
                     .bind(id)
-                    .fetch_one(&mut **tx)
+                    .execute(&mut *tx)
                     .await?;
-                Annotation::try_from(row)
+                let item: C = Self::content_in(&mut tx, id).await?;
+                emit(&mut tx, $backend, &item.topic(), &event_of(&item, "status"), now).await?;
+                tx.commit().await?;
+                Ok(())
             }
 
-            async fn post_in(tx: &mut sqlx::Transaction<'_, <$store as HasDb>::Db>, id: i64) -> Result<Post> {
-                let row: PostRow = sqlx::query_as(&format!("{POST_SELECT} WHERE p.id = $1"))
-                    .bind(id)
-                    .fetch_one(&mut **tx)
-                    .await?;
-                Post::try_from(row)
+            async fn unread_in<'e, E>(executor: E, user_id: i64) -> Result<i64>
+            where
+                E: sqlx::Executor<'e, Database = <$store as HasDb>::Db>,
+            {
+                let (n,): (i64,) = sqlx::query_as(UNREAD).bind(user_id).fetch_one(executor).await?;
+                Ok(n)
             }
 
             /// Followers of any of `subjects`, but `except`.
@@ -403,9 +496,8 @@ macro_rules! lab_store {
                 .bind(now)
                 .fetch_one(&mut *tx)
                 .await?;
-                let annotation = Self::annotation_in(&mut tx, id).await?;
-                let topic = topic_for(a.status, format!("area:{}", a.area_code));
-                emit(&mut tx, $backend, &topic, &annotation_payload("annotation.created", &annotation), now).await?;
+                let annotation: Annotation = Self::content_in(&mut tx, id).await?;
+                emit(&mut tx, $backend, &topic_for(&annotation), &event_of(&annotation, "created"), now).await?;
                 if a.status == ContentStatus::Visible {
                     let subject = format!("area:{}", a.area_code);
                     let link = format!("/annotazioni/{id}");
@@ -418,11 +510,7 @@ macro_rules! lab_store {
             }
 
             async fn annotation(&self, id: i64) -> Result<Option<Annotation>> {
-                let row: Option<AnnotationRow> = sqlx::query_as(&format!("{ANNOTATION_SELECT} WHERE a.id = $1"))
-                    .bind(id)
-                    .fetch_optional(self.pool())
-                    .await?;
-                row.map(Annotation::try_from).transpose()
+                self.content(id).await
             }
 
             async fn annotations(&self, area_code: Option<&str>, viewer: Option<i64>, before: Option<i64>, limit: i64) -> Result<Vec<Annotation>> {
@@ -440,31 +528,14 @@ macro_rules! lab_store {
             }
 
             async fn edit_annotation(&self, id: i64, title: &str, body: &str, body_html: &str, now: OffsetDateTime) -> Result<()> {
-                let mut tx = self.pool().begin().await?;
-                let old = Self::annotation_in(&mut tx, id).await?;
-                Self::revision_in(&mut tx, "annotation", id, Some(&old.title), &old.body, old.updated_at).await?;
-                sqlx::query("UPDATE annotations SET title = $1, body = $2, body_html = $3, updated_at = $4 WHERE id = $5")
-                    .bind(title)
-                    .bind(body)
-                    .bind(body_html)
-                    .bind(now)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-                let new = Self::annotation_in(&mut tx, id).await?;
-                let topic = topic_for(new.status, format!("area:{}", new.area_code));
-                emit(&mut tx, $backend, &topic, &annotation_payload("annotation.updated", &new), now).await?;
-                tx.commit().await?;
-                Ok(())
+                self.edit::<Annotation>(id, Some(title), body, body_html, now).await
             }
 
-            async fn set_annotation_status(&self, id: i64, status: ContentStatus, reason: Option<&str>, now: OffsetDateTime) -> Result<()> {
-                let mut tx = self.pool().begin().await?;
-                Self::status_in(&mut tx, "annotations", id, status, reason).await?;
-                let a = Self::annotation_in(&mut tx, id).await?;
-                emit(&mut tx, $backend, &format!("area:{}", a.area_code), &annotation_payload("annotation.status", &a), now).await?;
-                tx.commit().await?;
-                Ok(())
+            async fn set_content_status(&self, kind: ContentKind, id: i64, status: ContentStatus, reason: Option<&str>, now: OffsetDateTime) -> Result<()> {
+                match kind {
+                    ContentKind::Annotation => self.change_status::<Annotation>(id, status, reason, now).await,
+                    ContentKind::Post => self.change_status::<Post>(id, status, reason, now).await,
+                }
             }
 
             async fn revisions(&self, content: &str, id: i64) -> Result<Vec<(Option<String>, String, OffsetDateTime)>> {
@@ -539,9 +610,8 @@ macro_rules! lab_store {
                 .bind(now)
                 .fetch_one(&mut *tx)
                 .await?;
-                let post = Self::post_in(&mut tx, id).await?;
-                let topic = topic_for(p.status, format!("thread:{}", p.thread_id));
-                emit(&mut tx, $backend, &topic, &post_payload("post.created", &post), now).await?;
+                let post: Post = Self::content_in(&mut tx, id).await?;
+                emit(&mut tx, $backend, &topic_for(&post), &event_of(&post, "created"), now).await?;
                 // The notifications point at the new post itself.
                 let link = format!("{}{id}", p.link);
                 let link = link.as_str();
@@ -575,11 +645,7 @@ macro_rules! lab_store {
             }
 
             async fn post(&self, id: i64) -> Result<Option<Post>> {
-                let row: Option<PostRow> = sqlx::query_as(&format!("{POST_SELECT} WHERE p.id = $1"))
-                    .bind(id)
-                    .fetch_optional(self.pool())
-                    .await?;
-                row.map(Post::try_from).transpose()
+                self.content(id).await
             }
 
             async fn posts(&self, thread_id: i64) -> Result<Vec<Post>> {
@@ -591,30 +657,7 @@ macro_rules! lab_store {
             }
 
             async fn edit_post(&self, id: i64, body: &str, body_html: &str, now: OffsetDateTime) -> Result<()> {
-                let mut tx = self.pool().begin().await?;
-                let old = Self::post_in(&mut tx, id).await?;
-                Self::revision_in(&mut tx, "post", id, None, &old.body, old.edited_at.unwrap_or(old.created_at)).await?;
-                sqlx::query("UPDATE posts SET body = $1, body_html = $2, edited_at = $3 WHERE id = $4")
-                    .bind(body)
-                    .bind(body_html)
-                    .bind(now)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-                let new = Self::post_in(&mut tx, id).await?;
-                let topic = topic_for(new.status, format!("thread:{}", new.thread_id));
-                emit(&mut tx, $backend, &topic, &post_payload("post.updated", &new), now).await?;
-                tx.commit().await?;
-                Ok(())
-            }
-
-            async fn set_post_status(&self, id: i64, status: ContentStatus, reason: Option<&str>, now: OffsetDateTime) -> Result<()> {
-                let mut tx = self.pool().begin().await?;
-                Self::status_in(&mut tx, "posts", id, status, reason).await?;
-                let post = Self::post_in(&mut tx, id).await?;
-                emit(&mut tx, $backend, &format!("thread:{}", post.thread_id), &post_payload("post.status", &post), now).await?;
-                tx.commit().await?;
-                Ok(())
+                self.edit::<Post>(id, None, body, body_html, now).await
             }
 
             async fn toggle_useful(&self, post_id: i64, user_id: i64, link: &str, now: OffsetDateTime) -> Result<(bool, i64)> {
@@ -637,7 +680,7 @@ macro_rules! lab_store {
                     .bind(post_id)
                     .execute(&mut *tx)
                     .await?;
-                let post = Self::post_in(&mut tx, post_id).await?;
+                let post: Post = Self::content_in(&mut tx, post_id).await?;
                 emit(&mut tx, $backend, &format!("thread:{}", post.thread_id), &json!({"type": "post.useful", "post_id": post_id, "useful": post.useful}), now).await?;
                 if !removed {
                     if let Some(author) = post.author_id.filter(|a| *a != user_id) {
@@ -684,11 +727,7 @@ macro_rules! lab_store {
             }
 
             async fn unread_notifications(&self, user_id: i64) -> Result<i64> {
-                let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL")
-                    .bind(user_id)
-                    .fetch_one(self.pool())
-                    .await?;
-                Ok(n)
+                Self::unread_in(self.pool(), user_id).await
             }
 
             async fn mark_read(&self, user_id: i64, id: Option<i64>, now: OffsetDateTime) -> Result<()> {
@@ -699,10 +738,7 @@ macro_rules! lab_store {
                     .bind(id)
                     .execute(&mut *tx)
                     .await?;
-                let (unread,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL")
-                    .bind(user_id)
-                    .fetch_one(&mut *tx)
-                    .await?;
+                let unread = Self::unread_in(&mut *tx, user_id).await?;
                 emit(&mut tx, $backend, &format!("user:{user_id}"), &json!({"type": "notifications.read", "unread": unread}), now).await?;
                 tx.commit().await?;
                 Ok(())
