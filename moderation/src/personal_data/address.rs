@@ -1,0 +1,217 @@
+//! A street address with a house number next to a person: a street word
+//! (via, viale, piazza, ...), a name of capitalised words and connectors
+//! (`dell'Indipendenza`, `San Vitale`, `XX Settembre`), a house number
+//! (`12`, `5/a`, `12 bis`, `n. 7`), and within a few words a personal name
+//! or a residence word (abita, residente, ...). The addresses of offices
+//! and services ("lo sportello di via Montebello 8") are not hits: they
+//! are public, and welfare text is full of them.
+
+use super::text::{number_goes_on, Word};
+use std::ops::Range;
+
+const STREET_WORDS: &[&str] = &[
+    "via",
+    "viale",
+    "piazza",
+    "piazzale",
+    "piazzetta",
+    "vicolo",
+    "strada",
+    "stradello",
+    "largo",
+    "corso",
+    "borgo",
+    "galleria",
+    "porta",
+    "vía",
+    "contrada",
+    "lungoreno",
+    "salita",
+    "rotonda",
+];
+
+const CONNECTORS: &[&str] = &[
+    "di", "del", "della", "dello", "dei", "degli", "delle", "de", "da", "dal", "dalla", "e", "d'",
+    "san", "santo", "santa",
+];
+
+/// Words that say the address is where someone lives.
+const RESIDENCE: &[&str] = &[
+    "abita",
+    "abitano",
+    "abitava",
+    "abitavano",
+    "vive",
+    "vivono",
+    "viveva",
+    "risiede",
+    "risiedono",
+    "residente",
+    "residenti",
+    "domiciliato",
+    "domiciliata",
+    "domiciliati",
+    "domicilio",
+    "residenza",
+    "abito",
+    "vivo",
+    "lives",
+    "living",
+];
+
+/// How many words away a name may be and still be "next to" the address.
+const NAME_WINDOW: usize = 6;
+/// How many words before the street word a residence word may be.
+const RESIDENCE_WINDOW: usize = 3;
+
+fn is_roman(w: &str) -> bool {
+    !w.is_empty()
+        && w.bytes()
+            .all(|b| matches!(b, b'I' | b'V' | b'X' | b'L' | b'C'))
+}
+
+fn is_name_word(w: &Word) -> bool {
+    w.is_capitalised() || is_roman(w.text) || CONNECTORS.contains(&w.lower().as_str())
+}
+
+/// A house number: 1-4 digits, or digits and a letter (`5a`, `12bis`).
+fn is_house_number(w: &str) -> bool {
+    let digits = w.bytes().take_while(u8::is_ascii_digit).count();
+    let rest = &w[digits..];
+    (1..=4).contains(&digits)
+        && !w.starts_with('0')
+        && (rest.is_empty()
+            || rest.len() == 1 && rest.bytes().all(|b| b.is_ascii_lowercase())
+            || matches!(rest, "bis" | "ter"))
+}
+
+/// Street-and-number spans in `text`, without the person rule.
+pub(crate) fn streets(text: &str, words: &[Word]) -> Vec<(usize, usize, Range<usize>)> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    for (i, w) in words.iter().enumerate() {
+        if !STREET_WORDS.contains(&w.lower().as_str()) {
+            continue;
+        }
+        let mut j = i + 1;
+        let mut capitalised = 0;
+        while j < words.len() && j - i <= 6 && is_name_word(&words[j]) {
+            let gap = text.get(words[j - 1].end..words[j].start).unwrap_or("");
+            if gap != " " {
+                break;
+            }
+            if words[j].is_capitalised() || is_roman(words[j].text) {
+                capitalised += 1;
+            }
+            j += 1;
+        }
+        // The name ends on a capitalised word ("via di" is not a name).
+        while j > i + 1 && !(words[j - 1].is_capitalised() || is_roman(words[j - 1].text)) {
+            j -= 1;
+        }
+        if capitalised == 0 || j == i + 1 || j >= words.len() {
+            continue;
+        }
+        let mut k = j;
+        if matches!(words[k].lower().as_str(), "n" | "nr" | "num" | "civico") {
+            k += 1;
+        }
+        let Some(num) = words.get(k) else { continue };
+        let gap = text.get(words[j - 1].end..num.start).unwrap_or("");
+        let gap_ok = gap.len() <= 10
+            && gap.chars().all(|c| {
+                matches!(
+                    c,
+                    ' ' | ',' | '.' | '°' | 'n' | 'r' | 'N' | 'c' | 'i' | 'v' | 'o'
+                )
+            });
+        if !gap_ok || !is_house_number(num.text) {
+            continue;
+        }
+        let mut end = num.end;
+        // "5/a", "12/3": an interno or a letter after a slash.
+        if bytes.get(end) == Some(&b'/') {
+            let tail = bytes[end + 1..]
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric())
+                .count();
+            if (1..=3).contains(&tail) {
+                end += 1 + tail;
+            }
+        }
+        if number_goes_on(bytes, end) {
+            continue;
+        }
+        let mut last = k;
+        if let Some(next) = words.get(k + 1) {
+            if matches!(next.text, "bis" | "ter") && next.start == end + 1 {
+                end = next.end;
+                last = k + 1;
+            }
+        }
+        out.push((i, last, w.start..end));
+    }
+    out
+}
+
+pub(crate) fn find(text: &str, words: &[Word], names: &[Range<usize>]) -> Vec<Range<usize>> {
+    streets(text, words)
+        .into_iter()
+        .filter(|(first, last, span)| {
+            let before = words[first.saturating_sub(NAME_WINDOW)].start;
+            let after = words[(last + NAME_WINDOW).min(words.len() - 1)].end;
+            let named = names.iter().any(|n| {
+                let outside = n.end <= span.start || n.start >= span.end;
+                outside && n.start >= before && n.end <= after
+            });
+            let resident = words[first.saturating_sub(RESIDENCE_WINDOW)..*first]
+                .iter()
+                .any(|w| RESIDENCE.contains(&w.lower().as_str()));
+            named || resident
+        })
+        .map(|(_, _, span)| span)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{names, text::words};
+    use super::*;
+
+    fn found(t: &str) -> Vec<&str> {
+        let w = words(t);
+        let n = names::find(t, &w);
+        find(t, &w, &n).into_iter().map(|r| &t[r]).collect()
+    }
+
+    #[test]
+    fn an_address_next_to_a_person_is_found() {
+        assert_eq!(found("Mario Rossi, via Emilia 12"), vec!["via Emilia 12"]);
+        assert_eq!(
+            found("abita in Via dell'Indipendenza 5/a da anni"),
+            vec!["Via dell'Indipendenza 5/a"]
+        );
+        assert_eq!(
+            found("residente in piazza XX Settembre n. 7"),
+            vec!["piazza XX Settembre n. 7"]
+        );
+        assert_eq!(
+            found("Strada Maggiore 12 bis: ci vive Rossi Maria"),
+            vec!["Strada Maggiore 12 bis"]
+        );
+    }
+
+    #[test]
+    fn public_addresses_street_names_and_figures_are_not() {
+        for t in [
+            "Lo sportello di via Montebello 8 è aperto",
+            "in via Giuseppe Mazzini 5 apre il centro",
+            "Mario Rossi porta 5 euro",
+            "Mario Rossi: corso di formazione 3",
+            "Mario Rossi, via Emilia 12.345 contatti",
+            "Mario Rossi. Piazza Maggiore",
+        ] {
+            assert_eq!(found(t), Vec::<&str>::new(), "{t}");
+        }
+    }
+}
