@@ -137,7 +137,8 @@ fn accept(
     if groups.len() > 1 && sizes[1..].iter().any(|&n| n < 2) {
         return None;
     }
-    if !prefixed && looks_like_figure_or_date(&sizes, seps) {
+    let leading_zero = bytes[groups[0].start] == b'0';
+    if !prefixed && looks_like_figure_or_date(&sizes, seps, leading_zero) {
         return None;
     }
     let d: Vec<u8> = groups
@@ -166,12 +167,16 @@ fn accept(
     ok.then_some(end)
 }
 
-fn looks_like_figure_or_date(sizes: &[usize], seps: &[u8]) -> bool {
+/// `leading_zero`: figures are not written with a leading zero, so
+/// `051.123.456` is a phone while `3.456.789.012` is a figure.
+fn looks_like_figure_or_date(sizes: &[usize], seps: &[u8], leading_zero: bool) -> bool {
     if seps.is_empty() {
         return false;
     }
-    let thousands =
-        seps.iter().all(|&s| s == b'.') && sizes[0] <= 3 && sizes[1..].iter().all(|&n| n == 3);
+    let thousands = !leading_zero
+        && seps.iter().all(|&s| s == b'.')
+        && sizes[0] <= 3
+        && sizes[1..].iter().all(|&n| n == 3);
     let same = seps.iter().all(|&s| s == seps[0]) && seps[0] != b' ';
     let date = same
         && sizes.len() == 3
@@ -207,6 +212,7 @@ mod tests {
             "02 1234 5678",
             "+39 051 123456",
             "0541 123456",
+            "051.123.456",
         ] {
             assert_eq!(found(&format!("tel. {t}, grazie")), vec![t], "{t}");
         }
