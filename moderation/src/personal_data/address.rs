@@ -6,10 +6,11 @@
 //! and services ("lo sportello di via Montebello 8") are not hits: they
 //! are public, and welfare text is full of them.
 
+use super::context::is_role_or_institution;
 use super::text::{number_goes_on, Word};
 use std::ops::Range;
 
-const STREET_WORDS: &[&str] = &[
+pub(crate) const STREET_WORDS: &[&str] = &[
     "via",
     "viale",
     "piazza",
@@ -30,7 +31,7 @@ const STREET_WORDS: &[&str] = &[
     "rotonda",
 ];
 
-const CONNECTORS: &[&str] = &[
+pub(crate) const CONNECTORS: &[&str] = &[
     "di", "del", "della", "dello", "dei", "degli", "delle", "de", "da", "dal", "dalla", "e", "d'",
     "san", "santo", "santa",
 ];
@@ -160,9 +161,27 @@ pub(crate) fn find(text: &str, words: &[Word], names: &[Range<usize>]) -> Vec<Ra
         .filter(|(first, last, span)| {
             let before = words[first.saturating_sub(NAME_WINDOW)].start;
             let after = words[(last + NAME_WINDOW).min(words.len() - 1)].end;
+            // "SerD di via ...", "sede di via ...": an institution's address.
+            let institution_before = words[first.saturating_sub(2)..*first]
+                .iter()
+                .any(|w| is_role_or_institution(&w.after_apostrophe().to_lowercase()));
+            if institution_before {
+                return false;
+            }
             let named = names.iter().any(|n| {
                 let outside = n.end <= span.start || n.start >= span.end;
-                outside && n.start >= before && n.end <= after
+                let (gap_from, gap_to) = if n.end <= span.start {
+                    (n.end, span.start)
+                } else {
+                    (span.end, n.start)
+                };
+                // "Mario Rossi, responsabile dell'ufficio di via ...".
+                let role_between = words.iter().any(|w| {
+                    w.start >= gap_from
+                        && w.end <= gap_to
+                        && is_role_or_institution(&w.after_apostrophe().to_lowercase())
+                });
+                outside && n.start >= before && n.end <= after && !role_between
             });
             let resident = words[first.saturating_sub(RESIDENCE_WINDOW)..*first]
                 .iter()
@@ -210,6 +229,8 @@ mod tests {
             "Mario Rossi: corso di formazione 3",
             "Mario Rossi, via Emilia 12.345 contatti",
             "Mario Rossi. Piazza Maggiore",
+            "Maria Rossi, coordinatrice del SerD di via Paolo Fabbri 6",
+            "Mario Rossi riceve nella sede di via Libia 12",
         ] {
             assert_eq!(found(t), Vec::<&str>::new(), "{t}");
         }

@@ -6,6 +6,7 @@
 //! moderator rather than refused (it may be the person speaking of
 //! themself, or a report that needs a human eye).
 
+use super::context::{is_role_or_institution, stem_matches};
 use super::text::Word;
 use std::ops::Range;
 
@@ -107,7 +108,8 @@ const TERMS: &[&str] = &[
 const WINDOW: usize = 6;
 
 /// Words that, between a person and a term, make the term a subject the
-/// person works on rather than something about them ("Maria Rossi ha
+/// person works on rather than something about them (besides the roles
+/// and institutions of `context`) ("Maria Rossi ha
 /// presentato il piano per la disabilità"). Stems, as in `TERMS`.
 const TOPIC: &[&str] = &[
     "piano*",
@@ -155,18 +157,15 @@ const TOPIC: &[&str] = &[
 ];
 
 fn word_matches(pattern: &str, word: &str) -> bool {
-    match pattern.strip_suffix('*') {
-        Some(stem) => word.starts_with(stem),
-        None => word == pattern,
-    }
+    stem_matches(pattern, word)
 }
 
 /// Word-index ranges `[a, b)` of every term in `words`.
 fn terms(lower: &[String]) -> Vec<(usize, usize)> {
+    let split: Vec<Vec<&str>> = TERMS.iter().map(|t| t.split(' ').collect()).collect();
     let mut out = Vec::new();
     for i in 0..lower.len() {
-        for term in TERMS {
-            let parts: Vec<&str> = term.split(' ').collect();
+        for parts in &split {
             let n = parts.len();
             if i + n <= lower.len()
                 && parts
@@ -207,13 +206,16 @@ pub(crate) fn find(
                 (term.end, p.start)
             };
             !words.iter().zip(&lower).any(|(w, l)| {
-                w.start >= gap_from && w.end <= gap_to && TOPIC.iter().any(|t| word_matches(t, l))
+                w.start >= gap_from
+                    && w.end <= gap_to
+                    && (TOPIC.iter().any(|t| word_matches(t, l)) || is_role_or_institution(l))
             })
         };
         let person = names
             .iter()
             .chain(addresses)
-            .filter(|p| p.start >= from && p.end <= to)
+            // A name or address reaching into the window is next to it.
+            .filter(|p| p.end >= from && p.start <= to)
             .filter(about_person)
             .min_by_key(|p| p.start.abs_diff(term.start));
         if let Some(p) = person {
@@ -270,6 +272,7 @@ mod tests {
             "Nel 2023 1.234 persone con demenza, via Emilia 12 il centro diurno",
             "L'assessora Maria Rossi ha presentato il piano per la disabilità",
             "Anna Bianchi, responsabile dei servizi per l'autismo",
+            "Maria Rossi, coordinatrice del SerD di via Paolo Fabbri 6",
             "Mario Rossi ha presentato il piano. Poi, molto dopo, in un altro capitolo, si parla di tutt'altro argomento: la disabilità",
         ] {
             assert_eq!(found(t), Vec::<&str>::new(), "{t}");

@@ -19,6 +19,7 @@
 
 mod address;
 mod codice_fiscale;
+mod context;
 mod email;
 mod health;
 mod iban;

@@ -5,6 +5,7 @@
 //! first names rather than any two capitalised words, because welfare text
 //! is full of "Casa Residenza", "Centro Diurno", "Piano Sociale".
 
+use super::address::{CONNECTORS, STREET_WORDS};
 use super::text::Word;
 use std::ops::Range;
 
@@ -177,6 +178,14 @@ const NOT_SURNAMES: &[&str] = &[
     "e",
 ];
 
+/// Kinship words before a lone first name ("mio fratello Paolo"): with the
+/// author known, that names a person.
+const KIN: &[&str] = &[
+    "fratello", "sorella", "figlio", "figlia", "madre", "padre", "mamma", "papà", "marito",
+    "moglie", "nonno", "nonna", "zio", "zia", "cugino", "cugina", "nipote", "compagno", "compagna",
+    "vicino", "vicina", "suocero", "suocera",
+];
+
 const TITLES: &[&str] = &[
     "sig",
     "signor",
@@ -206,11 +215,27 @@ fn adjacent(text: &str, a: &Word, b: &Word) -> bool {
     text.get(a.end..b.start) == Some(" ")
 }
 
+/// Is word `i` the start of a street's name ("via Paolo Fabbri", "piazza
+/// dei Martiri")? Then it names a street, not a person.
+fn in_street_name(words: &[Word], i: usize) -> bool {
+    let street = |w: &Word| STREET_WORDS.contains(&w.lower().as_str());
+    let connector = |w: &Word| CONNECTORS.contains(&w.lower().as_str());
+    match i {
+        0 => false,
+        1 => street(&words[0]),
+        _ => street(&words[i - 1]) || (connector(&words[i - 1]) && street(&words[i - 2])),
+    }
+}
+
 pub(crate) fn find(text: &str, words: &[Word]) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     let mut i = 0;
     while i + 1 < words.len() {
         let (a, b) = (&words[i], &words[i + 1]);
+        if in_street_name(words, i) {
+            i += 1;
+            continue;
+        }
         let first_then_surname = is_first_name(a) && is_surname_like(b) && adjacent(text, a, b);
         let surname_then_first =
             is_surname_like(a) && !is_first_name(a) && is_first_name(b) && adjacent(text, a, b);
@@ -225,6 +250,11 @@ pub(crate) fn find(text: &str, words: &[Word]) -> Vec<Range<usize>> {
             }
             out.push(a.start..words[end].end);
             i = end + 1;
+            continue;
+        }
+        if KIN.contains(&a.lower().as_str()) && is_first_name(b) && adjacent(text, a, b) {
+            out.push(b.start..b.end);
+            i += 2;
             continue;
         }
         if TITLES.contains(&a.lower().as_str()) {
@@ -280,5 +310,9 @@ mod tests {
             Vec::<&str>::new()
         );
         assert_eq!(names("Maria Via Emilia"), Vec::<&str>::new());
+        assert_eq!(
+            names("via Paolo Fabbri, piazza dei Martiri Luca"),
+            Vec::<&str>::new()
+        );
     }
 }
