@@ -127,7 +127,9 @@ fn identifier(kind: Kind, r: &mut Rng) -> String {
         // show it.
         Kind::Phone if r.chance(10) => {
             let d = r.digits(7);
-            match r.below(5) {
+            match r.below(6) {
+                // Known miss: a mobile written in pairs.
+                5 => format!("34 7{} {} {} {}", &d[..1], &d[1..3], &d[3..5], &d[5..]),
                 0 => format!("(051) {d}"),
                 1 => format!("347 {}", &d[..6]),
                 2 => format!("333/{d}"),
@@ -297,11 +299,16 @@ fn detectors_meet_the_recall_and_precision_targets() {
     let (mut ordinary_items, mut ordinary_clean) = (0usize, 0usize);
     let mut false_hits: BTreeMap<Kind, usize> = BTreeMap::new();
     let mut examples: Vec<String> = Vec::new();
+    let mut detect_time = std::time::Duration::ZERO;
+    let mut bytes = 0usize;
     for i in 0..ITEMS {
         if i % 2 == 0 {
             let kind = PD_KINDS[(i / 2) % PD_KINDS.len()];
             let item = personal(kind, &mut r);
+            let t = std::time::Instant::now();
             let hits = detect(&item.text);
+            detect_time += t.elapsed();
+            bytes += item.text.len();
             let found = hits.iter().any(|h| {
                 h.kind == kind
                     && if kind == Kind::SpecialCategory {
@@ -321,7 +328,10 @@ fn detectors_meet_the_recall_and_precision_targets() {
             }
         } else {
             let text = ordinary(&mut r);
+            let t = std::time::Instant::now();
             let hits = detect(&text);
+            detect_time += t.elapsed();
+            bytes += text.len();
             ordinary_items += 1;
             if hits.is_empty() {
                 ordinary_clean += 1;
@@ -352,6 +362,16 @@ fn detectors_meet_the_recall_and_precision_targets() {
         );
     }
     eprintln!("  precision on ordinary text: {ordinary_clean}/{ordinary_items} = {precision:.2} % (false hits by kind: {false_hits:?})");
+    let profile = if cfg!(debug_assertions) {
+        "debug build"
+    } else {
+        "release build"
+    };
+    eprintln!(
+        "  detectors: {:.0} texts/s, {:.1} MB/s ({profile}, one thread)",
+        ITEMS as f64 / detect_time.as_secs_f64().max(1e-9),
+        bytes as f64 / 1e6 / detect_time.as_secs_f64().max(1e-9)
+    );
     for e in &examples {
         eprintln!("  {e}");
     }

@@ -1,7 +1,7 @@
 //! Italian phone numbers: mobile (`3xx` and 6-7 more digits) and landline
 //! (`0` and an area code, 8-11 digits in all), with or without `+39` /
 //! `0039`, compact or in groups separated by spaces, dots, dashes or a
-//! slash after the area code.
+//! slash after the area code, or with the area code in brackets.
 //!
 //! A matcher written here rather than the `phonenumber` crate: that crate
 //! pulls in `regex`, `quick-xml`, `once_cell`, `bincode` and the whole
@@ -75,12 +75,28 @@ fn parse_at(bytes: &[u8], i: usize) -> Option<usize> {
     let plen = prefix_len(bytes, i);
     let prefixed = plen > 0;
     let mut j = i + plen;
-    if !bytes.get(j).is_some_and(u8::is_ascii_digit) {
-        return None;
-    }
     let mut groups: Vec<Group> = Vec::new();
     let mut seps: Vec<u8> = Vec::new();
     let mut digits = 0;
+    // "(051) 1234567": an area code in brackets is the first group.
+    if bytes.get(j) == Some(&b'(') {
+        let k = j + 1;
+        let m = k + bytes[k..].iter().take_while(|b| b.is_ascii_digit()).count();
+        let area_ok = (2..=4).contains(&(m - k)) && bytes[k] == b'0' && bytes.get(m) == Some(&b')');
+        if !area_ok {
+            return None;
+        }
+        groups.push(Group { start: k, end: m });
+        digits = m - k;
+        j = m + 1;
+        if bytes.get(j) == Some(&b' ') {
+            j += 1;
+        }
+        seps.push(b' ');
+    }
+    if !bytes.get(j).is_some_and(u8::is_ascii_digit) {
+        return None;
+    }
     loop {
         let start = j;
         while j < bytes.len() && bytes[j].is_ascii_digit() {
@@ -213,6 +229,8 @@ mod tests {
             "+39 051 123456",
             "0541 123456",
             "051.123.456",
+            "(051) 1234567",
+            "+39 (051) 123456",
         ] {
             assert_eq!(found(&format!("tel. {t}, grazie")), vec![t], "{t}");
         }
@@ -235,6 +253,8 @@ mod tests {
             "2019-2023",
             "33312345",
             "0123456/2023",
+            "(12) 34567890",
+            "(0512345) 12",
         ] {
             assert_eq!(found(t), Vec::<&str>::new(), "{t}");
         }
