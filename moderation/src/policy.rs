@@ -289,9 +289,10 @@ impl Policy {
                 .span()
                 .map(|s| source[..s.start.min(source.len())].matches('\n').count() + 1);
             PolicyError {
-                field: line
-                    .and_then(|l| field_at(source, l))
-                    .or_else(|| quoted_field(e.message())),
+                field: match line {
+                    Some(l) => field_at(source, l, e.message()),
+                    None => quoted_field(e.message()),
+                },
                 line,
                 message: e.message().trim().to_string(),
             }
@@ -349,31 +350,44 @@ impl Policy {
     }
 }
 
-/// The dotted key defined on `line` (1-based), with the table it is in.
-fn field_at(source: &str, line: usize) -> Option<String> {
+/// The table a line (1-based) is in, and the key it sets if it starts
+/// with one (not inside a multi-line array, say).
+fn table_and_key_at(source: &str, line: usize) -> (Option<String>, Option<String>) {
+    let header = |t: &str| t.trim_matches(|c| c == '[' || c == ']').trim().to_string();
     let mut table: Option<String> = None;
-    for (n, text) in source.lines().enumerate() {
+    for (n, text) in source.lines().enumerate().take(line) {
         let t = text.trim();
-        if t.starts_with("[[") || t.starts_with('[') {
-            let name = t.trim_matches(|c| c == '[' || c == ']').trim();
-            table = Some(name.to_string());
+        if t.starts_with('[') {
+            table = Some(header(t));
             if n + 1 == line {
-                return table;
+                return (table, None);
             }
             continue;
         }
         if n + 1 == line {
-            let key = t.split('=').next()?.trim();
-            if key.is_empty() || key.starts_with('#') {
-                return table;
-            }
-            return Some(match &table {
-                Some(tb) => format!("{tb}.{key}"),
-                None => key.to_string(),
-            });
+            let key = t.split('=').next().map(str::trim).unwrap_or("");
+            let bare = !key.is_empty()
+                && t.contains('=')
+                && key
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+            return (table, bare.then(|| key.to_string()));
         }
     }
-    None
+    (table, None)
+}
+
+/// The dotted field an error on `line` is about: the key set on that line,
+/// or the field the message names, inside the line's table.
+fn field_at(source: &str, line: usize, message: &str) -> Option<String> {
+    let (table, key) = table_and_key_at(source, line);
+    let key = key.or_else(|| quoted_field(message));
+    match (table, key) {
+        (Some(t), Some(k)) => Some(format!("{t}.{k}")),
+        (None, Some(k)) => Some(k),
+        (Some(t), None) => Some(t),
+        (None, None) => None,
+    }
 }
 
 /// The field named in backquotes in a serde message (`unknown field `x``).
@@ -457,6 +471,26 @@ mod tests {
         let e = Policy::from_toml("[personal_data]\nphone = \"maybe\"\n").err();
         let e = e.unwrap_or_else(|| panic!("accepted an unknown outcome"));
         assert_eq!(e.field.as_deref(), Some("personal_data.phone"));
+    }
+
+    #[test]
+    fn an_error_inside_a_multi_line_array_names_the_missing_field() {
+        let e = Policy::from_toml(
+            "[reports]\nreasons = [\n  { id = \"spam\", label_it = \"Spam\" },\n]\n",
+        )
+        .err();
+        let e = e.unwrap_or_else(|| panic!("accepted a reason without label_en"));
+        assert_eq!(e.field.as_deref(), Some("reports.label_en"), "{e}");
+        assert!(e.message.contains("label_en"), "{e}");
+    }
+
+    #[test]
+    fn the_example_file_is_the_defaults() {
+        let example = include_str!("../policy.example.toml");
+        match Policy::from_toml(example) {
+            Ok(p) => assert_eq!(p, Policy::default()),
+            Err(e) => panic!("{e}"),
+        }
     }
 
     #[test]

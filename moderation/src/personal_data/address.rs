@@ -113,19 +113,20 @@ pub(crate) fn streets(text: &str, words: &[Word]) -> Vec<(usize, usize, Range<us
         if capitalised == 0 || j == i + 1 || j >= words.len() {
             continue;
         }
-        let mut k = j;
-        if matches!(words[k].lower().as_str(), "n" | "nr" | "num" | "civico") {
-            k += 1;
-        }
+        // "via Emilia, 12", "via Emilia n. 12", "via Emilia civico 12".
+        let marker = matches!(words[j].lower().as_str(), "n" | "nr" | "num" | "civico");
+        let k = if marker { j + 1 } else { j };
         let Some(num) = words.get(k) else { continue };
-        let gap = text.get(words[j - 1].end..num.start).unwrap_or("");
-        let gap_ok = gap.len() <= 10
-            && gap.chars().all(|c| {
-                matches!(
-                    c,
-                    ' ' | ',' | '.' | '°' | 'n' | 'r' | 'N' | 'c' | 'i' | 'v' | 'o'
-                )
-            });
+        let before_marker = text.get(words[j - 1].end..words[j].start).unwrap_or("");
+        let after_marker = if marker {
+            text.get(words[j].end..num.start).unwrap_or("")
+        } else {
+            ""
+        };
+        let gap_ok = before_marker.len() <= 3
+            && before_marker.chars().all(|c| c == ' ' || c == ',')
+            && after_marker.len() <= 4
+            && after_marker.chars().all(|c| matches!(c, ' ' | '.' | '°'));
         if !gap_ok || !is_house_number(num.text) {
             continue;
         }
