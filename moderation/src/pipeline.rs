@@ -206,7 +206,10 @@ pub fn screen_with(policy: &Policy, sub: &Submission, history: &History) -> Deci
     word_lists(policy, text, &mut out);
     for hit in personal_data::detect(text) {
         let outcome = policy.personal_data.outcome(hit.kind);
-        if outcome == Outcome::Accept {
+        let public = text
+            .get(hit.span.clone())
+            .is_some_and(|found| policy.personal_data.is_public(hit.kind, found));
+        if outcome == Outcome::Accept || public {
             continue;
         }
         let (it, en) = if outcome == Outcome::Refuse {
@@ -701,6 +704,24 @@ mod tests {
         assert_eq!(
             screen_with(&p, &sub(text), &History::default()),
             Decision::Accept(vec![])
+        );
+    }
+
+    #[test]
+    fn public_contacts_listed_in_the_policy_are_not_held() {
+        let text = "Scrivete a urp@comune.bologna.it o chiamate lo 051 219 4455";
+        assert_eq!(screen(&sub(text)).outcome(), Outcome::Hold);
+        let mut p = Policy::default();
+        p.personal_data.public_emails = vec!["urp@comune.bologna.it".into()];
+        p.personal_data.public_phones = vec!["0512194455".into()];
+        assert_eq!(
+            screen_with(&p, &sub(text), &History::default()),
+            Decision::Accept(vec![])
+        );
+        let private = "Scrivete a mario.rossi@comune.bologna.it";
+        assert_eq!(
+            screen_with(&p, &sub(private), &History::default()).outcome(),
+            Outcome::Hold
         );
     }
 

@@ -116,9 +116,41 @@ pub struct PersonalData {
     pub tessera_sanitaria: Outcome,
     pub address: Outcome,
     pub special_category: Outcome,
+    /// Public contact e-mail addresses (an office's, a service's) that are
+    /// not personal data; compared ignoring case.
+    pub public_emails: Vec<String>,
+    /// Public phone numbers (switchboards, help lines), compared by their
+    /// digits without the +39 / 0039 prefix.
+    pub public_phones: Vec<String>,
+}
+
+/// A phone number's digits without the international prefix.
+fn phone_digits(s: &str) -> String {
+    let d: String = s.chars().filter(char::is_ascii_digit).collect();
+    let trimmed = if s.trim_start().starts_with('+') || s.trim_start().starts_with("(+") {
+        d.strip_prefix("39")
+    } else {
+        d.strip_prefix("0039")
+    };
+    trimmed.map_or(d.clone(), str::to_string)
 }
 
 impl PersonalData {
+    /// Is this hit (its kind and text) a public contact the policy lists?
+    pub fn is_public(&self, kind: Kind, found: &str) -> bool {
+        match kind {
+            Kind::Email => self
+                .public_emails
+                .iter()
+                .any(|e| e.trim().eq_ignore_ascii_case(found)),
+            Kind::Phone => {
+                let d = phone_digits(found);
+                self.public_phones.iter().any(|p| phone_digits(p) == d)
+            }
+            _ => false,
+        }
+    }
+
     pub fn outcome(&self, kind: Kind) -> Outcome {
         match kind {
             Kind::CodiceFiscale => self.codice_fiscale,
@@ -252,6 +284,8 @@ impl Default for PersonalData {
             tessera_sanitaria: Outcome::Hold,
             address: Outcome::Hold,
             special_category: Outcome::Hold,
+            public_emails: Vec::new(),
+            public_phones: Vec::new(),
         }
     }
 }
@@ -451,6 +485,23 @@ mod tests {
         assert_eq!(p.words.hold.it, vec!["scemo".to_string()]);
         assert_eq!(p.words.hold.en, Vec::<String>::new());
         assert_eq!(p.words.refuse, Words::default().refuse);
+    }
+
+    #[test]
+    fn public_contacts_are_matched_by_address_or_digits() {
+        let p = Policy::from_toml(
+            "[personal_data]\npublic_emails = [\"urp@comune.bologna.it\"]\npublic_phones = [\"051 219 4455\"]\n",
+        );
+        let pd = match p {
+            Ok(p) => p.personal_data,
+            Err(e) => panic!("{e}"),
+        };
+        assert!(pd.is_public(Kind::Email, "URP@comune.bologna.it"));
+        assert!(!pd.is_public(Kind::Email, "mario.rossi@comune.bologna.it"));
+        assert!(pd.is_public(Kind::Phone, "+39 051.2194455"));
+        assert!(pd.is_public(Kind::Phone, "0039 0512194455"));
+        assert!(!pd.is_public(Kind::Phone, "051 219 4456"));
+        assert!(!pd.is_public(Kind::Iban, "051 219 4455"));
     }
 
     #[test]
