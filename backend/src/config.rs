@@ -23,6 +23,7 @@
 //! | `trusted_proxies` / `OPENWELFARE_TRUSTED_PROXIES` | none | comma-separated IPs of reverse proxies whose `X-Forwarded-For` is believed (for per-IP rate limits) |
 //! | `ws_max_per_ip` / `OPENWELFARE_WS_MAX_PER_IP` | `20` | open websockets from one client IP; past it an upgrade gets 429 |
 //! | `ws_max_total` / `OPENWELFARE_WS_MAX_TOTAL` | `5000` | open websockets on this instance; past it an upgrade gets 503 |
+//! | `moderation_policy` / `OPENWELFARE_MODERATION_POLICY` | the defaults in `moderation/policy.example.toml` | a TOML file overriding the moderation policy (report reasons, thresholds, new-account limits, word lists, personal-data outcomes) |
 //!
 //! The file is `OPENWELFARE_CONFIG` (or `--config`); without either, none is read.
 
@@ -51,6 +52,8 @@ pub struct Config {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     pub ws_max_per_ip: usize,
     pub ws_max_total: usize,
+    /// The moderation policy: the compiled-in defaults, or the file's.
+    pub moderation: std::sync::Arc<moderation::Policy>,
 }
 
 // Secrets (a database password) never reach a log through Debug.
@@ -76,6 +79,7 @@ impl std::fmt::Debug for Config {
             .field("trusted_proxies", &self.trusted_proxies)
             .field("ws_max_per_ip", &self.ws_max_per_ip)
             .field("ws_max_total", &self.ws_max_total)
+            .field("moderation", &"(policy)")
             .finish()
     }
 }
@@ -101,7 +105,7 @@ fn err(key: &str, message: impl Into<String>) -> ConfigError {
     }
 }
 
-const KEYS: [&str; 19] = [
+const KEYS: [&str; 20] = [
     "database_url",
     "bind",
     "data_mirror",
@@ -121,6 +125,7 @@ const KEYS: [&str; 19] = [
     "trusted_proxies",
     "ws_max_per_ip",
     "ws_max_total",
+    "moderation_policy",
 ];
 
 fn env_name(key: &str) -> String {
@@ -344,6 +349,15 @@ impl Config {
         };
         let ws_max_per_ip = number("ws_max_per_ip", 20, 1, 1_000_000)? as usize;
         let ws_max_total = number("ws_max_total", 5000, 1, 1_000_000)? as usize;
+        let moderation = match get("moderation_policy") {
+            None => moderation::Policy::default(),
+            Some((source, path)) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| err(source, format!("cannot read {path}: {e}")))?;
+                moderation::Policy::from_toml(&text)
+                    .map_err(|e| err(source, format!("{path}: {e}")))?
+            }
+        };
 
         Ok(Config {
             database_url,
@@ -365,6 +379,7 @@ impl Config {
             trusted_proxies,
             ws_max_per_ip,
             ws_max_total,
+            moderation: std::sync::Arc::new(moderation),
         })
     }
 }
@@ -440,6 +455,28 @@ mod tests {
         assert!(config.auto_import);
         assert_eq!((config.ws_max_per_ip, config.ws_max_total), (20, 5000));
         assert_eq!(config.header_read_timeout_secs, 10);
+        assert_eq!(*config.moderation, moderation::Policy::default());
+    }
+
+    #[test]
+    fn a_moderation_policy_file_overrides_the_defaults_and_a_bad_one_names_its_field() {
+        let dir = std::env::temp_dir().join(format!("ow-policy-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let good = dir.join("good.toml");
+        std::fs::write(&good, "[reports]\nhold_threshold = 5\n").unwrap();
+        let path = good.to_string_lossy().to_string();
+        let config =
+            Config::from_sources(None, &env(&[("OPENWELFARE_MODERATION_POLICY", &path)])).unwrap();
+        assert_eq!(config.moderation.reports.hold_threshold, 5);
+
+        let bad = dir.join("bad.toml");
+        std::fs::write(&bad, "[reports]\nhold_threshold = \"many\"\n").unwrap();
+        let path = bad.to_string_lossy().to_string();
+        let e = Config::from_sources(None, &env(&[("OPENWELFARE_MODERATION_POLICY", &path)]))
+            .unwrap_err();
+        assert_eq!(e.key, "OPENWELFARE_MODERATION_POLICY");
+        assert!(e.message.contains("hold_threshold"), "{}", e.message);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

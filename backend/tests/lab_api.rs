@@ -713,7 +713,109 @@ async fn failures_are_pages_for_browsers_and_problems_for_clients(db: TestDb) {
     );
 }
 
+/// The content screen: personal data is held (shown to its author only)
+/// until the author edits it out; a refused phrase names its field; the
+/// page and the API apply the same policy.
+async fn personal_data_is_held_until_its_author_edits_it_out(db: TestDb) {
+    let server = server_with_data(&db, &[]).await;
+    server
+        .user("anna@example.org", "Anna", Role::Citizen, true)
+        .await;
+    let anna = Client::signed_in(&server, "anna@example.org").await;
+    let anyone = Client::anonymous(&server);
+
+    // A codice fiscale in the text: stored, held, the author's only.
+    let made = anna
+        .post(
+            "/api/v1/annotations",
+            json!({"area": "navile", "title": "Una segnalazione",
+                   "body": "Il signore con CF RSSMRA85T10A562S ha bisogno di aiuto"}),
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.json);
+    assert_eq!(made.json["status"], "held", "{}", made.json);
+    let id = made.json["id"].as_i64().unwrap();
+    let path = format!("/api/v1/annotations/{id}");
+    assert_eq!(anyone.get(&path).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(anna.get(&path).await.json["status"], "held");
+    let listed = anyone.get("/api/v1/annotations?area=q2016-navile").await;
+    assert!(
+        !listed.json["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["id"] == id),
+        "a held annotation is not listed: {}",
+        listed.json
+    );
+    let page = reqwest::get(format!("{}/quartieri/navile", server.base))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!page.contains("RSSMRA85T10A562S"), "not on the public page");
+
+    // Edited out: published, for everyone.
+    let edited = anna
+        .send(
+            Method::PATCH,
+            &path,
+            Some(json!({"title": "Una segnalazione", "body": "Una persona ha bisogno di aiuto"})),
+        )
+        .await;
+    assert_eq!(edited.status, StatusCode::OK, "{}", edited.json);
+    assert_eq!(edited.json["status"], "visible", "{}", edited.json);
+    assert_eq!(anyone.get(&path).await.json["status"], "visible");
+
+    // Edited back in: held again.
+    let again = anna
+        .send(
+            Method::PATCH,
+            &path,
+            Some(json!({"title": "Una segnalazione", "body": "IBAN IT60 X054 2811 1010 0000 0123 456"})),
+        )
+        .await;
+    assert_eq!(again.json["status"], "held", "{}", again.json);
+    assert_eq!(anyone.get(&path).await.status, StatusCode::NOT_FOUND);
+
+    // A reply with a phone number is held; one with ordinary figures is not.
+    let posts = "/api/v1/discussions/area/q2016-navile/posts";
+    let phone = anna
+        .post(posts, json!({"body": "Chiamatemi al 333 123 4567"}))
+        .await;
+    assert_eq!(phone.status, StatusCode::CREATED, "{}", phone.json);
+    assert_eq!(phone.json["status"], "held", "{}", phone.json);
+    let figures = anna
+        .post(
+            posts,
+            json!({"body": "Nel 2016 il Navile ha avuto 12.345 contatti, CAP 40129, 3,5 per mille"}),
+        )
+        .await;
+    assert_eq!(figures.json["status"], "visible", "{}", figures.json);
+
+    // A refused phrase: nothing stored, the field named, in the title too.
+    let p = problem(
+        &anna
+            .post(posts, json!({"body": "Guadagni facili da casa!"}))
+            .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    );
+    assert_eq!(p["errors"][0]["field"], "body", "{p}");
+    let p = problem(
+        &anna
+            .post(
+                "/api/v1/annotations",
+                json!({"area": "navile", "title": "Casinò online", "body": "testo"}),
+            )
+            .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    );
+    assert_eq!(p["errors"][0]["field"], "title", "{p}");
+}
+
 on_both_backends!(
+    personal_data_is_held_until_its_author_edits_it_out,
     failures_are_pages_for_browsers_and_problems_for_clients,
     a_client_annotates_replies_and_sees_both_in_the_listings,
     pages_of_annotations_do_not_overlap,

@@ -10,19 +10,23 @@
 //! - [`policy`]: the moderation policy as data (TOML, defaults compiled in);
 //! - [`pipeline`]: the policy-driven screening of a submission, report
 //!   weighting and the sign-up check, each decision listing the rules that
-//!   fired.
+//!   fired;
+//! - [`trust`]: trust levels from an account's age, published texts and
+//!   sanctions.
 
 pub mod draft;
 pub mod lifecycle;
 pub mod personal_data;
 pub mod pipeline;
 pub mod policy;
+pub mod trust;
 
 pub use draft::{screen, Draft, Screening, MAX_CHARS, MAX_LINKS};
 pub use lifecycle::{publicly_visible, transition, Actor, Status, Verdict};
 pub use personal_data::{detect, Hit, Kind};
 pub use pipeline::{
-    report_weight, reports_weight, screen_with, should_hold, signup_check, Decision, Finding,
-    History, PostKind, Report, RuleId, Submission,
+    report_weight, reports_weight, screen_text, screen_with, should_hold, signup_check, Decision,
+    Finding, History, PostKind, Report, RuleId, Submission,
 };
 pub use policy::{Outcome, Policy, PolicyError};
+pub use trust::{trust_level, Standing};

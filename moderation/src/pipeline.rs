@@ -9,12 +9,12 @@
 use crate::draft::{MAX_CHARS, MAX_LINKS};
 use crate::personal_data::{self, Kind};
 use crate::policy::{Outcome, Policy};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
 use std::ops::Range;
 
 /// Which rule fired.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RuleId {
     Empty,
@@ -62,7 +62,7 @@ impl RuleId {
 }
 
 /// One rule that fired, and what to tell the author and the moderator.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
     pub rule: RuleId,
     pub outcome: Outcome,
@@ -163,11 +163,33 @@ fn finding(
     }
 }
 
-/// Screens `sub` against `policy`. Pure: the same input gives the same
+/// Screens `sub` against `policy`: the rules on the text itself (see
+/// [`screen_text`]), then the limits for new accounts and near-duplicates
+/// of the author's recent texts. Pure: the same input gives the same
 /// decision.
 pub fn screen_with(policy: &Policy, sub: &Submission, history: &History) -> Decision {
+    let mut out = text_findings(policy, sub.text, sub.links);
+    if out
+        .iter()
+        .any(|f| matches!(f.rule, RuleId::Empty | RuleId::TooLong))
+    {
+        return Decision::from_findings(out);
+    }
+    new_account_limits(policy, sub, &mut out);
+    if let Some(f) = near_duplicate(policy, sub.text, history) {
+        out.push(f);
+    }
+    Decision::from_findings(out)
+}
+
+/// The rules on the text alone, whoever wrote it: empty, too long, many
+/// links, the word lists and personal data.
+pub fn screen_text(policy: &Policy, text: &str, links: usize) -> Decision {
+    Decision::from_findings(text_findings(policy, text, links))
+}
+
+fn text_findings(policy: &Policy, text: &str, links: usize) -> Vec<Finding> {
     let mut out = Vec::new();
-    let text = sub.text;
     if text.chars().all(char::is_whitespace) {
         out.push(finding(
             RuleId::Empty,
@@ -176,7 +198,7 @@ pub fn screen_with(policy: &Policy, sub: &Submission, history: &History) -> Deci
             "The text is empty.".into(),
             None,
         ));
-        return Decision::from_findings(out);
+        return out;
     }
     if text.chars().count() > MAX_CHARS {
         // Nothing else is worth checking on a text that will not be stored,
@@ -188,9 +210,9 @@ pub fn screen_with(policy: &Policy, sub: &Submission, history: &History) -> Deci
             format!("The text is longer than {MAX_CHARS} characters."),
             None,
         ));
-        return Decision::from_findings(out);
+        return out;
     }
-    if sub.links > MAX_LINKS {
+    if links > MAX_LINKS {
         out.push(finding(
             RuleId::ManyLinks,
             Outcome::Hold,
@@ -198,10 +220,6 @@ pub fn screen_with(policy: &Policy, sub: &Submission, history: &History) -> Deci
             "Many links: a moderator will look at it.".into(),
             None,
         ));
-    }
-    new_account_limits(policy, sub, &mut out);
-    if let Some(f) = near_duplicate(policy, text, history) {
-        out.push(f);
     }
     word_lists(policy, text, &mut out);
     for hit in personal_data::detect(text) {
@@ -243,7 +261,7 @@ pub fn screen_with(policy: &Policy, sub: &Submission, history: &History) -> Deci
             Some(hit.span),
         ));
     }
-    Decision::from_findings(out)
+    out
 }
 
 fn new_account_limits(policy: &Policy, sub: &Submission, out: &mut Vec<Finding>) {
@@ -745,11 +763,29 @@ mod tests {
         assert_eq!(d.outcome(), Outcome::Refuse);
         assert_eq!(
             rules(&d),
+            // The text's own rules first, then the account's.
             vec![
-                RuleId::NewAccountLinks,
                 RuleId::WordHold,
-                RuleId::PersonalData(Kind::Phone)
+                RuleId::PersonalData(Kind::Phone),
+                RuleId::NewAccountLinks,
             ]
+        );
+    }
+
+    #[test]
+    fn the_text_rules_alone_ignore_the_account() {
+        let p = Policy::default();
+        let d = screen_text(&p, "Sei un idiota, chiamami al 333 1234567", 3);
+        assert_eq!(d.outcome(), Outcome::Hold);
+        assert_eq!(
+            rules(&d),
+            vec![RuleId::WordHold, RuleId::PersonalData(Kind::Phone)]
+        );
+        assert_eq!(screen_text(&p, " ", 0).outcome(), Outcome::Refuse);
+        assert!(screen_text(&p, "x", MAX_LINKS + 1).fired(RuleId::ManyLinks));
+        assert_eq!(
+            screen_text(&p, "La panchina di via Emilia è rotta", 1).outcome(),
+            Outcome::Accept
         );
     }
 

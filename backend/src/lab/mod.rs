@@ -8,7 +8,7 @@
 
 pub mod markup;
 
-use moderation::Status;
+use moderation::{Finding, Status};
 use serde::Serialize;
 use time::OffsetDateTime;
 
@@ -38,6 +38,9 @@ pub struct Annotation {
     pub variable_code: Option<String>,
     pub status: Status,
     pub status_reason: Option<String>,
+    /// Why the content screen held it (empty when it did not).
+    #[serde(skip)]
+    pub screening: Vec<Finding>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
@@ -59,6 +62,31 @@ pub struct NewAnnotation<'a> {
     pub point: Option<(f64, f64)>,
     pub variable: Option<(&'a str, &'a str)>,
     pub status: Status,
+    /// Why the screen held it, if it did.
+    pub screening: &'a [Finding],
+}
+
+/// A new version of an annotation (with a title) or a post (without), as
+/// its author wrote it and the content screen judged it.
+pub struct Revised<'a> {
+    pub title: Option<&'a str>,
+    pub body: &'a str,
+    pub body_html: &'a str,
+    pub status: Status,
+    pub screening: &'a [Finding],
+}
+
+/// What an author has written lately, for the screen's limits.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Writing {
+    /// When their latest annotation or post was written.
+    pub last_at: Option<OffsetDateTime>,
+    /// Their latest texts (plain source), newest first.
+    pub recent: Vec<String>,
+    /// How many they wrote before the end of their first day.
+    pub first_day: u32,
+    /// How many of theirs are visible.
+    pub published: u32,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -81,6 +109,9 @@ pub struct Post {
     pub body_html: String,
     pub status: Status,
     pub status_reason: Option<String>,
+    /// Why the content screen held it (empty when it did not).
+    #[serde(skip)]
+    pub screening: Vec<Finding>,
     pub useful: i64,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
@@ -95,6 +126,7 @@ pub struct NewPost<'a> {
     pub body: &'a str,
     pub body_html: &'a str,
     pub status: Status,
+    pub screening: &'a [Finding],
     /// Users mentioned in the text, to notify.
     pub mentions: &'a [i64],
     /// Where the notifications point: a prefix such as `/quartieri/navile#post-`,
@@ -291,6 +323,7 @@ mod tests {
             body_html: String::new(),
             status: Status::Visible,
             status_reason: None,
+            screening: Vec::new(),
             useful,
             created_at: OffsetDateTime::UNIX_EPOCH,
             edited_at: None,

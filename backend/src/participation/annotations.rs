@@ -6,9 +6,10 @@
 use time::OffsetDateTime;
 
 use super::lab::{
-    may_write, own, shown_to, title, Actor, Error, FieldProblem, Lab, Prepared, Result,
+    may_write, own, shown_to, status_after_edit, title, Actor, Error, FieldProblem, Lab, Prepared,
+    Result,
 };
-use crate::lab::{Annotation, ContentKind, NewAnnotation};
+use crate::lab::{Annotation, ContentKind, NewAnnotation, Revised};
 use crate::official::geography::{contains_point, from_geojson_geometry};
 use crate::official::model::{Area, Boundaries, Level};
 
@@ -137,6 +138,7 @@ impl<'a> Lab<'a> {
                     point,
                     variable: variable.as_ref().map(|(d, v)| (d.as_str(), v.as_str())),
                     status: text.status,
+                    screening: &text.screening,
                 },
                 OffsetDateTime::now_utc(),
             )
@@ -154,7 +156,7 @@ impl<'a> Lab<'a> {
         problems: &mut Vec<FieldProblem>,
     ) -> Result<Option<(String, Prepared)>> {
         let title = title(title_text).map_err(|p| problems.push(p)).ok();
-        let text = match self.prepare_text("body", body).await {
+        let text = match self.prepare_text("body", Some(title_text), body).await {
             Ok(p) => Some(p),
             Err(Error::Invalid(mut p)) => {
                 problems.append(&mut p);
@@ -212,21 +214,23 @@ impl<'a> Lab<'a> {
         title_text: &str,
         body: &str,
     ) -> Result<Annotation> {
-        self.own_annotation(actor, id).await?;
+        let old = self.own_annotation(actor, id).await?;
         self.write_allowed(actor)?;
         let mut problems = Vec::new();
         let Some((title, text)) = self.title_and_text(title_text, body, &mut problems).await?
         else {
             return Err(Error::Invalid(problems));
         };
+        let revised = Revised {
+            title: Some(&title),
+            body: &text.body,
+            body_html: &text.rendered.html,
+            status: status_after_edit(old.status, &old.screening, text.status),
+            screening: &text.screening,
+        };
+        let now = OffsetDateTime::now_utc();
         self.store
-            .edit_annotation(
-                id,
-                &title,
-                &text.body,
-                &text.rendered.html,
-                OffsetDateTime::now_utc(),
-            )
+            .edit_content(ContentKind::Annotation, id, &revised, now)
             .await?;
         self.hub.poke();
         self.store

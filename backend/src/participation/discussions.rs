@@ -4,8 +4,10 @@
 
 use time::OffsetDateTime;
 
-use super::lab::{may_write, own, shown_to, Actor, Error, FieldProblem, Lab, Result};
-use crate::lab::{ContentKind, ContentStatus, NewPost, Post, Thread};
+use super::lab::{
+    may_write, own, shown_to, status_after_edit, Actor, Error, FieldProblem, Lab, Result,
+};
+use crate::lab::{ContentKind, ContentStatus, NewPost, Post, Revised, Thread};
 use crate::store::StoreError;
 
 /// A subject's discussion as one viewer sees it.
@@ -140,7 +142,7 @@ impl<'a> Lab<'a> {
                 }
             }
         };
-        let text = self.prepare_text("body", body).await?;
+        let text = self.prepare_text("body", None, body).await?;
         let excerpt: String = text.rendered.text.chars().take(140).collect();
         let link = format!("{href}#post-");
         let created = self
@@ -153,6 +155,7 @@ impl<'a> Lab<'a> {
                     body: &text.body,
                     body_html: &text.rendered.html,
                     status: text.status,
+                    screening: &text.screening,
                     mentions: &text.rendered.mentions,
                     link: &link,
                     excerpt: &excerpt,
@@ -183,14 +186,17 @@ impl<'a> Lab<'a> {
     pub async fn edit_post(&self, actor: Actor, id: i64, body: &str) -> Result<(Post, String)> {
         let post = self.own_post(actor, id).await?;
         self.write_allowed(actor)?;
-        let text = self.prepare_text("body", body).await?;
+        let text = self.prepare_text("body", None, body).await?;
+        let revised = Revised {
+            title: None,
+            body: &text.body,
+            body_html: &text.rendered.html,
+            status: status_after_edit(post.status, &post.screening, text.status),
+            screening: &text.screening,
+        };
+        let now = OffsetDateTime::now_utc();
         self.store
-            .edit_post(
-                id,
-                &text.body,
-                &text.rendered.html,
-                OffsetDateTime::now_utc(),
-            )
+            .edit_content(ContentKind::Post, id, &revised, now)
             .await?;
         self.hub.poke();
         let href = self.post_href(&post).await?;

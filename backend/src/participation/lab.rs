@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use moderation::{Draft, Screening};
+use moderation::{Finding, Outcome, Policy, RuleId};
 
 use crate::accounts::limits::{Door, Limits};
 use crate::accounts::UserStatus;
@@ -28,6 +28,8 @@ pub struct Lab<'a> {
     pub reference: &'a ReferenceCache,
     pub hub: &'a Hub,
     pub limits: &'a Limits,
+    /// What the content screen holds or refuses.
+    pub policy: &'a Policy,
 }
 
 /// Who acts: the signed-in user, as the route rule has let them in.
@@ -100,6 +102,41 @@ pub struct Prepared {
     pub body: String,
     pub rendered: markup::Rendered,
     pub status: ContentStatus,
+    /// Why the screen held it (empty when it did not).
+    pub screening: Vec<Finding>,
+}
+
+/// The status of an edited text: held when the screen holds the new
+/// version; published when the screen had held the old one and the author
+/// edited out what it found; a moderator's hold stays until they decide.
+pub fn status_after_edit(
+    current: ContentStatus,
+    screening: &[Finding],
+    screened: ContentStatus,
+) -> ContentStatus {
+    match (current, screened) {
+        (_, ContentStatus::Held) => ContentStatus::Held,
+        (ContentStatus::Held, _) if screening.is_empty() => ContentStatus::Held,
+        (ContentStatus::Held, _) => ContentStatus::Visible,
+        (other, _) => other,
+    }
+}
+
+/// A refused text's problems on `field`, one per rule that refused it.
+fn refusals(field: &'static str, findings: &[Finding]) -> Vec<FieldProblem> {
+    findings
+        .iter()
+        .filter(|f| f.outcome == Outcome::Refuse)
+        .map(|f| match f.rule {
+            RuleId::Empty => FieldProblem::new(field, "Scrivi qualcosa.", "Write something."),
+            RuleId::TooLong => FieldProblem::new(
+                field,
+                "Il testo è troppo lungo (al massimo 5.000 caratteri).",
+                "The text is too long (at most 5,000 characters).",
+            ),
+            _ => FieldProblem::new(field, f.message_it.clone(), f.message_en.clone()),
+        })
+        .collect()
 }
 
 impl<'a> Lab<'a> {
@@ -133,34 +170,45 @@ impl<'a> Lab<'a> {
         Ok(())
     }
 
-    /// Render and screen a text: ready to store, or why it is refused.
-    pub async fn prepare_text(&self, field: &'static str, source: &str) -> Result<Prepared> {
+    /// Render and screen a text (and the title it goes under, if any):
+    /// ready to store with the status the screen gave it and why, or the
+    /// reasons it is refused, on `field`. Spans point into the plain text;
+    /// what the title holds is listed without one.
+    pub async fn prepare_text(
+        &self,
+        field: &'static str,
+        title: Option<&str>,
+        source: &str,
+    ) -> Result<Prepared> {
         let body = markup::normalize(source);
         let names = self.names().await?;
         let rendered = markup::render(&body, &names);
         let links = rendered.html.matches("<a ").count();
-        let status = match moderation::screen(&Draft {
-            text: &rendered.text,
-            links,
-        }) {
-            Screening::Accept => ContentStatus::Visible,
-            Screening::Hold(_) => ContentStatus::Held,
-            Screening::Refuse("the text is empty") => {
-                return Err(FieldProblem::new(field, "Scrivi qualcosa.", "Write something.").into())
-            }
-            Screening::Refuse(_) => {
-                return Err(FieldProblem::new(
-                    field,
-                    "Il testo è troppo lungo (al massimo 5.000 caratteri).",
-                    "The text is too long (at most 5,000 characters).",
-                )
-                .into())
-            }
+        let in_text = moderation::screen_text(self.policy, &rendered.text, links);
+        let in_title: Vec<Finding> = title
+            .filter(|t| !t.trim().is_empty())
+            .map(|t| {
+                moderation::screen_text(self.policy, t, 0)
+                    .findings()
+                    .to_vec()
+            })
+            .unwrap_or_default();
+        let mut problems = refusals("title", &in_title);
+        problems.extend(refusals(field, in_text.findings()));
+        if !problems.is_empty() {
+            return Err(Error::Invalid(problems));
+        }
+        let mut findings = in_text.findings().to_vec();
+        findings.extend(in_title.into_iter().map(|f| Finding { span: None, ..f }));
+        let (status, screening) = match findings.iter().map(|f| f.outcome).max() {
+            Some(Outcome::Hold) => (ContentStatus::Held, findings),
+            _ => (ContentStatus::Visible, Vec::new()),
         };
         Ok(Prepared {
             body,
             rendered,
             status,
+            screening,
         })
     }
 
@@ -318,5 +366,21 @@ mod tests {
     fn slugs_drop_the_boundary_prefix() {
         assert_eq!(slug_of("q2016-navile"), "navile");
         assert_eq!(slug_of("other"), "other");
+    }
+
+    #[test]
+    fn an_edit_publishes_what_the_screen_held_but_not_what_a_moderator_held() {
+        use ContentStatus::{Held, Visible};
+        let screen_held = moderation::screen_text(&Policy::default(), "CF RSSMRA85T10A562S", 0)
+            .findings()
+            .to_vec();
+        assert!(!screen_held.is_empty());
+        // The author edited out what the screen found: published.
+        assert_eq!(status_after_edit(Held, &screen_held, Visible), Visible);
+        // A moderator held it (no findings): it waits for them.
+        assert_eq!(status_after_edit(Held, &[], Visible), Held);
+        // The new version has personal data: held, whatever it was.
+        assert_eq!(status_after_edit(Visible, &[], Held), Held);
+        assert_eq!(status_after_edit(Visible, &[], Visible), Visible);
     }
 }

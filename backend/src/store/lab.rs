@@ -13,8 +13,9 @@ use super::events::{emit, Event};
 use super::pools::{Backend, HasDb, PostgresStore, SqliteStore};
 use crate::lab::{
     parse_status, status_str, Annotation, ContentKind, ContentStatus, Digest, Follow,
-    NewAnnotation, NewPost, Notification, Post, Thread,
+    NewAnnotation, NewPost, Notification, Post, Revised, Thread, Writing,
 };
+use moderation::Finding;
 
 #[async_trait]
 pub trait LabStore: Send + Sync {
@@ -34,13 +35,13 @@ pub trait LabStore: Send + Sync {
         before: Option<i64>,
         limit: i64,
     ) -> Result<Vec<Annotation>>;
-    /// Keep the old text as a revision, store the new one.
-    async fn edit_annotation(
+    /// Keep the old text of an annotation or post as a revision, store the
+    /// new one with the status the screen gave it.
+    async fn edit_content(
         &self,
+        kind: ContentKind,
         id: i64,
-        title: &str,
-        body: &str,
-        body_html: &str,
+        new: &Revised<'_>,
         now: OffsetDateTime,
     ) -> Result<()>;
     /// A new status (and its reason) for an annotation or a post, announced
@@ -71,13 +72,6 @@ pub trait LabStore: Send + Sync {
     async fn post(&self, id: i64) -> Result<Option<Post>>;
     /// Every post of a thread, oldest first (at most 5,000).
     async fn posts(&self, thread_id: i64) -> Result<Vec<Post>>;
-    async fn edit_post(
-        &self,
-        id: i64,
-        body: &str,
-        body_html: &str,
-        now: OffsetDateTime,
-    ) -> Result<()>;
     /// Add or take back a user's "utile": whether it is now marked, and the count.
     async fn toggle_useful(
         &self,
@@ -88,6 +82,14 @@ pub trait LabStore: Send + Sync {
     ) -> Result<(bool, i64)>;
     /// The posts of a thread the user found useful.
     async fn marked_useful(&self, thread_id: i64, user_id: i64) -> Result<Vec<i64>>;
+    /// What `author_id` has written lately (the last `recent` texts), and
+    /// how much before `first_day_end`.
+    async fn writing(
+        &self,
+        author_id: i64,
+        first_day_end: OffsetDateTime,
+        recent: i64,
+    ) -> Result<Writing>;
 
     async fn notifications(&self, user_id: i64, limit: i64) -> Result<Vec<Notification>>;
     async fn unread_notifications(&self, user_id: i64) -> Result<i64>;
@@ -152,6 +154,7 @@ struct AnnotationRow {
     variable_code: Option<String>,
     status: String,
     status_reason: Option<String>,
+    screening: Option<String>,
     created_at: OffsetDateTime,
     updated_at: OffsetDateTime,
 }
@@ -175,6 +178,7 @@ impl TryFrom<AnnotationRow> for Annotation {
             dataset_slug: r.dataset_slug,
             variable_code: r.variable_code,
             status_reason: r.status_reason,
+            screening: findings_of(r.screening.as_deref(), "annotation", r.id)?,
             created_at: r.created_at,
             updated_at: r.updated_at,
         })
@@ -192,6 +196,7 @@ struct PostRow {
     body_html: String,
     status: String,
     status_reason: Option<String>,
+    screening: Option<String>,
     useful: i32,
     created_at: OffsetDateTime,
     edited_at: Option<OffsetDateTime>,
@@ -212,6 +217,7 @@ impl TryFrom<PostRow> for Post {
             body: r.body,
             body_html: r.body_html,
             status_reason: r.status_reason,
+            screening: findings_of(r.screening.as_deref(), "post", r.id)?,
             useful: i64::from(r.useful),
             created_at: r.created_at,
             edited_at: r.edited_at,
@@ -219,12 +225,25 @@ impl TryFrom<PostRow> for Post {
     }
 }
 
+/// The screen's findings as stored: JSON, NULL for none.
+fn findings_of(stored: Option<&str>, what: &str, id: i64) -> Result<Vec<Finding>> {
+    stored.map_or(Ok(Vec::new()), |json| {
+        serde_json::from_str(json)
+            .map_err(|e| StoreError::Internal(format!("{what} {id}: screening: {e}")))
+    })
+}
+
+fn findings_json(findings: &[Finding]) -> Option<String> {
+    // Serializing plain data cannot fail.
+    (!findings.is_empty()).then(|| serde_json::to_string(findings).unwrap_or_default())
+}
+
 const ANNOTATION_SELECT: &str = "SELECT a.id, a.area_code, a.author_id, u.display_name AS author_name, a.title, a.body, \
-    a.body_html, a.lon, a.lat, a.dataset_slug, a.variable_code, a.status, a.status_reason, a.created_at, a.updated_at \
+    a.body_html, a.lon, a.lat, a.dataset_slug, a.variable_code, a.status, a.status_reason, a.screening, a.created_at, a.updated_at \
     FROM annotations a LEFT JOIN users u ON u.id = a.author_id";
 const POST_SELECT: &str =
     "SELECT p.id, p.thread_id, p.parent_id, p.author_id, u.display_name AS author_name, p.body, \
-    p.body_html, p.status, p.status_reason, p.useful, p.created_at, p.edited_at \
+    p.body_html, p.status, p.status_reason, p.screening, p.useful, p.created_at, p.edited_at \
     FROM posts p LEFT JOIN users u ON u.id = p.author_id";
 
 /// What the store does alike for annotations and posts: where a row is
@@ -237,8 +256,8 @@ trait Content: Sized + Send + Unpin {
     const KIND: &'static str;
     /// The query of one row by `$1`, its id.
     fn by_id() -> String;
-    /// An edit: `$1` body, `$2` body_html, `$3` when, `$4` id, and for
-    /// annotations `$5` the title.
+    /// An edit: `$1` body, `$2` body_html, `$3` when, `$4` id, `$5` status,
+    /// `$6` screening, and for annotations `$7` the title.
     const UPDATE: &'static str;
     fn status(&self) -> ContentStatus;
     /// The public topic its events go to.
@@ -258,7 +277,8 @@ impl Content for Annotation {
         format!("{ANNOTATION_SELECT} WHERE a.id = $1")
     }
     const UPDATE: &'static str =
-        "UPDATE annotations SET body = $1, body_html = $2, updated_at = $3, title = $5 WHERE id = $4";
+        "UPDATE annotations SET body = $1, body_html = $2, updated_at = $3, status = $5, screening = $6, \
+         title = $7 WHERE id = $4";
     fn status(&self) -> ContentStatus {
         self.status
     }
@@ -292,7 +312,8 @@ impl Content for Post {
         format!("{POST_SELECT} WHERE p.id = $1")
     }
     const UPDATE: &'static str =
-        "UPDATE posts SET body = $1, body_html = $2, edited_at = $3 WHERE id = $4";
+        "UPDATE posts SET body = $1, body_html = $2, edited_at = $3, status = $5, screening = $6 \
+         WHERE id = $4";
     fn status(&self) -> ContentStatus {
         self.status
     }
@@ -411,7 +432,7 @@ macro_rules! lab_store {
             }
 
             /// Keep the old text as a revision, store the new one, announce it.
-            async fn edit<C: Content>(&self, id: i64, title: Option<&str>, body: &str, body_html: &str, now: OffsetDateTime) -> Result<()>
+            async fn edit<C: Content>(&self, id: i64, new: &Revised<'_>, now: OffsetDateTime) -> Result<()>
             where
                 C::Row: for<'r> sqlx::FromRow<'r, <<$store as HasDb>::Db as sqlx::Database>::Row>,
             {
@@ -419,13 +440,19 @@ macro_rules! lab_store {
                 let old: C = Self::content_in(&mut tx, id).await?;
                 let (old_title, old_body, written) = old.revision();
                 Self::revision_in(&mut tx, C::KIND, id, old_title, old_body, written).await?;
-                let mut update = sqlx::query(C::UPDATE).bind(body).bind(body_html).bind(now).bind(id);
-                if let Some(title) = title {
+                let mut update = sqlx::query(C::UPDATE)
+                    .bind(new.body)
+                    .bind(new.body_html)
+                    .bind(now)
+                    .bind(id)
+                    .bind(status_str(new.status))
+                    .bind(findings_json(new.screening));
+                if let Some(title) = new.title {
                     update = update.bind(title);
                 }
                 update.execute(&mut *tx).await?;
-                let new: C = Self::content_in(&mut tx, id).await?;
-                emit(&mut tx, $backend, &topic_for(&new), &event_of(&new, "updated"), now).await?;
+                let edited: C = Self::content_in(&mut tx, id).await?;
+                emit(&mut tx, $backend, &topic_for(&edited), &event_of(&edited, "updated"), now).await?;
                 tx.commit().await?;
                 Ok(())
             }
@@ -480,8 +507,8 @@ macro_rules! lab_store {
             async fn create_annotation(&self, a: &NewAnnotation<'_>, now: OffsetDateTime) -> Result<Annotation> {
                 let mut tx = self.pool().begin().await?;
                 let (id,): (i64,) = sqlx::query_as(
-                    "INSERT INTO annotations (area_code, author_id, title, body, body_html, lon, lat, dataset_slug, variable_code, status, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
+                    "INSERT INTO annotations (area_code, author_id, title, body, body_html, lon, lat, dataset_slug, variable_code, status, screening, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id",
                 )
                 .bind(a.area_code)
                 .bind(a.author_id)
@@ -493,6 +520,7 @@ macro_rules! lab_store {
                 .bind(a.variable.map(|v| v.0))
                 .bind(a.variable.map(|v| v.1))
                 .bind(status_str(a.status))
+                .bind(findings_json(a.screening))
                 .bind(now)
                 .fetch_one(&mut *tx)
                 .await?;
@@ -527,8 +555,11 @@ macro_rules! lab_store {
                 rows.into_iter().map(Annotation::try_from).collect()
             }
 
-            async fn edit_annotation(&self, id: i64, title: &str, body: &str, body_html: &str, now: OffsetDateTime) -> Result<()> {
-                self.edit::<Annotation>(id, Some(title), body, body_html, now).await
+            async fn edit_content(&self, kind: ContentKind, id: i64, new: &Revised<'_>, now: OffsetDateTime) -> Result<()> {
+                match kind {
+                    ContentKind::Annotation => self.edit::<Annotation>(id, new, now).await,
+                    ContentKind::Post => self.edit::<Post>(id, new, now).await,
+                }
             }
 
             async fn set_content_status(&self, kind: ContentKind, id: i64, status: ContentStatus, reason: Option<&str>, now: OffsetDateTime) -> Result<()> {
@@ -599,7 +630,7 @@ macro_rules! lab_store {
                     return Err(StoreError::Conflict("thread locked"));
                 }
                 let (id,): (i64,) = sqlx::query_as(
-                    "INSERT INTO posts (thread_id, parent_id, author_id, body, body_html, status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                    "INSERT INTO posts (thread_id, parent_id, author_id, body, body_html, status, screening, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
                 )
                 .bind(p.thread_id)
                 .bind(p.parent_id)
@@ -607,6 +638,7 @@ macro_rules! lab_store {
                 .bind(p.body)
                 .bind(p.body_html)
                 .bind(status_str(p.status))
+                .bind(findings_json(p.screening))
                 .bind(now)
                 .fetch_one(&mut *tx)
                 .await?;
@@ -656,10 +688,6 @@ macro_rules! lab_store {
                 rows.into_iter().map(Post::try_from).collect()
             }
 
-            async fn edit_post(&self, id: i64, body: &str, body_html: &str, now: OffsetDateTime) -> Result<()> {
-                self.edit::<Post>(id, None, body, body_html, now).await
-            }
-
             async fn toggle_useful(&self, post_id: i64, user_id: i64, link: &str, now: OffsetDateTime) -> Result<(bool, i64)> {
                 let mut tx = self.pool().begin().await?;
                 let removed = sqlx::query("DELETE FROM reactions WHERE post_id = $1 AND user_id = $2")
@@ -701,6 +729,37 @@ macro_rules! lab_store {
                 .fetch_all(self.pool())
                 .await?;
                 Ok(rows.into_iter().map(|r| r.0).collect())
+            }
+
+            async fn writing(&self, author_id: i64, first_day_end: OffsetDateTime, recent: i64) -> Result<Writing> {
+                let mut latest: Vec<(OffsetDateTime, String)> = Vec::new();
+                let mut writing = Writing::default();
+                for table in ["annotations", "posts"] {
+                    latest.extend(
+                        sqlx::query_as::<_, (OffsetDateTime, String)>(&format!(
+                            "SELECT created_at, body FROM {table} WHERE author_id = $1 ORDER BY id DESC LIMIT $2"
+                        ))
+                        .bind(author_id)
+                        .bind(recent)
+                        .fetch_all(self.pool())
+                        .await?,
+                    );
+                    let (first_day, published): (i64, i64) = sqlx::query_as(&format!(
+                        "SELECT COALESCE(SUM(CASE WHEN created_at < $2 THEN 1 ELSE 0 END), 0), \
+                         COALESCE(SUM(CASE WHEN status = 'visible' THEN 1 ELSE 0 END), 0) FROM {table} WHERE author_id = $1"
+                    ))
+                    .bind(author_id)
+                    .bind(first_day_end)
+                    .fetch_one(self.pool())
+                    .await?;
+                    writing.first_day += u32::try_from(first_day).unwrap_or(u32::MAX);
+                    writing.published += u32::try_from(published).unwrap_or(u32::MAX);
+                }
+                latest.sort_by(|a, b| b.0.cmp(&a.0));
+                latest.truncate(usize::try_from(recent).unwrap_or(0));
+                writing.last_at = latest.first().map(|(at, _)| *at);
+                writing.recent = latest.into_iter().map(|(_, body)| body).collect();
+                Ok(writing)
             }
 
             async fn notifications(&self, user_id: i64, limit: i64) -> Result<Vec<Notification>> {

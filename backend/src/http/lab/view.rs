@@ -17,6 +17,7 @@ pub fn lab(state: &AppState) -> Lab<'_> {
         reference: &state.reference,
         hub: &state.hub,
         limits: &state.auth.limits,
+        policy: &state.config.moderation,
     }
 }
 
