@@ -12,10 +12,11 @@
 //! profile and the public one), `settings` (password, e-mail address,
 //! deletion, sessions, two-factor authentication), `association` (the
 //! verification request) and `admin` (users and association requests);
-//! what they share (the role, the error keys, the page frame, the input,
-//! the navigations, the message page) is in `shared`. [`Common`] and
-//! [`FieldError`], which the participation views use too, live with the
-//! page frame in the crate's `forms`.
+//! what they share (the role, the error keys, the page frame, the
+//! new-password field, the navigations, the message page) is in `shared`.
+//! [`Common`], [`FieldError`] and the labelled field, which the
+//! participation views use too, live with the page frame in the crate's
+//! `forms`.
 
 mod admin;
 mod association;

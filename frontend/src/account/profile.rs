@@ -4,8 +4,8 @@
 use maud::{html, Markup};
 
 use super::association::{association_info, AssociationInfo};
-use super::shared::{account_nav, account_page, field, submit, website, Input, Role};
-use crate::forms::{csrf, Common};
+use super::shared::{account_nav, account_page, submit, website, Role};
+use crate::forms::{csrf, field, Common, Field};
 
 pub struct ProfileView<'a> {
     pub user_id: i64,
@@ -68,8 +68,8 @@ pub fn profile(c: &Common, v: &ProfileView) -> Markup {
             h2 { (l.pick("Come ti vedono gli altri", "How others see you")) }
             form class="stack" method="post" action="/account/profilo" {
                 (csrf(c))
-                (field(c, Input::new("display_name", l.pick("Nome da mostrare", "Display name")).auto("nickname").value(v.display_name)))
-                (field(c, Input::new("bio", l.pick("Presentazione", "About you")).kind("textarea").value(v.bio).optional().length(None, 500)
+                (field(Field::keyed(c, "display_name", l.pick("Nome da mostrare", "Display name")).auto("nickname").value(v.display_name)))
+                (field(Field::keyed(c, "bio", l.pick("Presentazione", "About you")).textarea(5).value(v.bio).optional().max(500)
                     .hint(l.pick("Visibile a tutti; al massimo 500 caratteri.", "Shown to everyone; at most 500 characters."))))
                 (submit(l.pick("Salva il profilo", "Save the profile")))
             }

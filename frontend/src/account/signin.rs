@@ -3,8 +3,8 @@
 
 use maud::{html, Markup};
 
-use super::shared::{account_page, field, new_password, submit, Input};
-use crate::forms::{csrf, Common};
+use super::shared::{account_page, new_password, submit};
+use crate::forms::{csrf, field, Common, Field};
 
 pub struct SignupView<'a> {
     pub email: &'a str,
@@ -42,10 +42,10 @@ pub fn signup(c: &Common, v: &SignupView) -> Markup {
                         "With an account you can take part with comments and reports.")) }
             form class="stack" method="post" action="/account/registrati" {
                 (csrf(c))
-                (field(c, Input::new("email", l.pick("Indirizzo e-mail", "Email address")).kind("email").auto("email").value(v.email).verbatim()))
-                (field(c, Input::new("display_name", l.pick("Nome da mostrare", "Display name")).auto("nickname").value(v.display_name)
+                (field(Field::keyed(c, "email", l.pick("Indirizzo e-mail", "Email address")).kind("email").auto("email").value(v.email).verbatim()))
+                (field(Field::keyed(c, "display_name", l.pick("Nome da mostrare", "Display name")).auto("nickname").value(v.display_name)
                     .hint(l.pick("Visibile a tutti accanto ai tuoi contributi.", "Shown to everyone next to your contributions."))))
-                (field(c, new_password(l, "password", "Password")))
+                (field(new_password(c, "password", "Password")))
                 (submit(l.pick("Crea l'account", "Create the account")))
             }
             p { (l.pick("Hai già un account? ", "Already have an account? ")) a href="/account/accedi" { (l.pick("Accedi", "Log in")) } }
@@ -63,8 +63,8 @@ pub fn login(c: &Common, v: &LoginView) -> Markup {
             form class="stack" method="post" action="/account/accedi" {
                 (csrf(c))
                 input type="hidden" name="next" value=(v.next);
-                (field(c, Input::new("email", l.pick("Indirizzo e-mail", "Email address")).kind("email").auto("email").value(v.email).verbatim()))
-                (field(c, Input::new("password", "Password").kind("password").auto("current-password")))
+                (field(Field::keyed(c, "email", l.pick("Indirizzo e-mail", "Email address")).kind("email").auto("email").value(v.email).verbatim()))
+                (field(Field::keyed(c, "password", "Password").kind("password").auto("current-password")))
                 (submit(l.pick("Accedi", "Log in")))
             }
             ul class="links" {
@@ -88,7 +88,7 @@ pub fn second_factor(c: &Common, v: &SecondFactorView) -> Markup {
                 (csrf(c))
                 input type="hidden" name="next" value=(v.next);
                 // No inputmode=numeric: recovery codes contain letters.
-                (field(c, Input::new("code", l.pick("Codice", "Code")).auto("one-time-code").length(None, 64).verbatim()
+                (field(Field::keyed(c, "code", l.pick("Codice", "Code")).auto("one-time-code").max(64).verbatim()
                     .hint(l.pick("Il codice di 6 cifre mostrato dalla tua app di autenticazione, oppure uno dei tuoi codici di recupero.",
                                  "The 6-digit code shown by your authenticator app, or one of your recovery codes."))))
                 (submit(l.pick("Verifica", "Verify")))
@@ -119,7 +119,7 @@ pub fn forgot(c: &Common, v: &ForgotView) -> Markup {
                             "Enter your account's email address: we will send you a link to choose a new password.")) }
                 form class="stack" method="post" action="/account/password-dimenticata" {
                     (csrf(c))
-                    (field(c, Input::new("email", l.pick("Indirizzo e-mail", "Email address")).kind("email").auto("email").value(v.email).verbatim()))
+                    (field(Field::keyed(c, "email", l.pick("Indirizzo e-mail", "Email address")).kind("email").auto("email").value(v.email).verbatim()))
                     (submit(l.pick("Invia il link", "Send the link")))
                 }
             }
@@ -138,7 +138,7 @@ pub fn reset(c: &Common, v: &ResetView) -> Markup {
             form class="stack" method="post" action="/account/reimposta" {
                 (csrf(c))
                 input type="hidden" name="token" value=(v.token);
-                (field(c, new_password(l, "password", l.pick("Nuova password", "New password"))))
+                (field(new_password(c, "password", l.pick("Nuova password", "New password"))))
                 (submit(l.pick("Salva la nuova password", "Save the new password")))
             }
         },

@@ -5,11 +5,11 @@
 use maud::{html, Markup};
 
 use super::shared::{
-    author_link, author_name, content, field, is_own, keys, live_badge, markdown_hint, take_part,
-    Field, Noun, Status, Viewer, BODY_MAX,
+    author_link, author_name, content, is_own, keys, live_badge, markdown_hint, take_part, Noun,
+    Status, Viewer, BODY_MAX,
 };
 use crate::account::Common;
-use crate::forms::{csrf, error_summary, notice};
+use crate::forms::{csrf, error_summary, field, notice, Field};
 use crate::i18n::Lang;
 
 pub struct PostItem<'a> {
@@ -185,7 +185,7 @@ pub(super) fn thread_section(
                     @if messages { (error_summary(c, 4, "post-errors-title", &[keys::POST_BODY])) }
                     form class="stack" method="post" action=(view.post_action) {
                         (csrf(c))
-                        (field(l, Field::keyed(c, keys::POST_BODY, l.pick("Il tuo messaggio", "Your post")).name("body").textarea(5)
+                        (field(Field::keyed(c, keys::POST_BODY, l.pick("Il tuo messaggio", "Your post")).name("body").textarea(5)
                             .value(view.draft).max(BODY_MAX).hint(markdown_hint(l))))
                         button type="submit" { (l.pick("Invia", "Send")) }
                     }
@@ -265,7 +265,8 @@ fn post(c: &Common, viewer: Viewer, action: &str, p: &PostItem, can_write: bool)
                         form class="stack" method="post" action=(action) {
                             (csrf(c))
                             input type="hidden" name="parent" value=(p.id);
-                            (field(l, Field::repeated(
+                            (field(Field::repeated(
+                                l,
                                 format!("reply-{}", p.id),
                                 "body",
                                 html! {

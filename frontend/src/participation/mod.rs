@@ -14,7 +14,8 @@
 //! sorting, the tree of posts and replies, paging, lock), `editing` (the
 //! edit form and the earlier versions), `notifications` and `follows`;
 //! what they share ([`Viewer`], [`Status`], the length limits, the error
-//! [`keys`], the field, the authors, the body by status) is in `shared`.
+//! [`keys`], the authors, the body by status) is in `shared`; the labelled
+//! field is the account pages' one, in the crate's `forms`.
 
 mod annotations;
 mod discussion;
