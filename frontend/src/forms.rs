@@ -256,12 +256,7 @@ pub(crate) fn full_page(
         format!("{} {title}", l.pick("Errore:", "Error:"))
     };
     page(
-        &Shell {
-            lang: l,
-            title: &full_title,
-            here: c.here,
-            embed: false,
-        },
+        &Shell::new(l, &full_title, c.here),
         html! {
             (before)
             h1 { (title) }

@@ -44,12 +44,7 @@ pub fn quartiere(view: &QuartiereView, here: &str) -> Markup {
     let l = view.lang;
     let title = format!("{} {}", l.pick("Quartiere", "Quartiere"), view.name);
     page(
-        &Shell {
-            lang: l,
-            title: &title,
-            here,
-            embed: false,
-        },
+        &Shell::new(l, &title, here),
         html! {
             h1 { (title) }
             p { (view.boundaries) }
@@ -143,12 +138,7 @@ pub struct DatasetView {
 pub fn dataset(view: &DatasetView, here: &str) -> Markup {
     let l = view.lang;
     page(
-        &Shell {
-            lang: l,
-            title: &view.title,
-            here,
-            embed: false,
-        },
+        &Shell::new(l, &view.title, here),
         html! {
             h1 { (view.title) }
             p { (view.description) }
@@ -225,12 +215,7 @@ pub fn datasets(
     let l = lang;
     let title = l.pick("Dataset e fonti", "Datasets and sources");
     page(
-        &Shell {
-            lang: l,
-            title,
-            here,
-            embed: false,
-        },
+        &Shell::new(l, title, here),
         html! {
             h1 { (title) }
             ul {
