@@ -12,4 +12,5 @@ pub mod mail;
 pub mod map;
 pub mod pages;
 pub mod participation;
+mod tables;
 pub mod views;

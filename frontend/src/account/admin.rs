@@ -5,6 +5,7 @@ use maud::{html, Markup};
 
 use super::shared::{account_page, nav_list, website, Role};
 use crate::forms::{csrf, Common};
+use crate::tables::column_heads;
 
 pub struct UserRow<'a> {
     pub id: i64,
@@ -61,13 +62,10 @@ pub fn admin_users(c: &Common, v: &AdminUsersView) -> Markup {
             (admin_nav(c, "/admin/utenti"))
             table {
                 caption { (l.pick("Utenti registrati", "Registered users")) }
-                thead { tr {
-                    th scope="col" { (l.pick("Nome", "Name")) }
-                    th scope="col" { (l.pick("E-mail", "Email")) }
-                    th scope="col" { (l.pick("Ruolo", "Role")) }
-                    th scope="col" { (l.pick("Stato", "State")) }
-                    th scope="col" { (l.pick("Azioni", "Actions")) }
-                } }
+                (column_heads(&[
+                    l.pick("Nome", "Name"), l.pick("E-mail", "Email"), l.pick("Ruolo", "Role"),
+                    l.pick("Stato", "State"), l.pick("Azioni", "Actions"),
+                ], &[]))
                 tbody {
                     @for u in v.users {
                         @let who = format!("{} ({})", u.display_name, u.email);
@@ -132,14 +130,10 @@ pub fn admin_associations(c: &Common, v: &AdminAssociationsView) -> Markup {
             } @else {
                 table {
                     caption { (l.pick("Richieste in attesa", "Requests waiting")) }
-                    thead { tr {
-                        th scope="col" { (l.pick("Associazione", "Association")) }
-                        th scope="col" { (l.pick("Richiesta da", "Requested by")) }
-                        th scope="col" { (l.pick("Sito web", "Website")) }
-                        th scope="col" { (l.pick("Codice fiscale o partita IVA", "Tax code or VAT number")) }
-                        th scope="col" { (l.pick("Data", "Date")) }
-                        th scope="col" { (l.pick("Decisione", "Decision")) }
-                    } }
+                    (column_heads(&[
+                        l.pick("Associazione", "Association"), l.pick("Richiesta da", "Requested by"), l.pick("Sito web", "Website"),
+                        l.pick("Codice fiscale o partita IVA", "Tax code or VAT number"), l.pick("Data", "Date"), l.pick("Decisione", "Decision"),
+                    ], &[]))
                     tbody {
                         @for r in v.requests {
                             tr {

@@ -6,6 +6,7 @@ use maud::{html, Markup, PreEscaped};
 
 use super::shared::{account_nav, account_page, keys, new_password, submit};
 use crate::forms::{csrf, error_for, error_text, field, Common, Field};
+use crate::tables::column_heads;
 
 pub struct SettingsView<'a> {
     pub email: &'a str,
@@ -124,12 +125,10 @@ pub fn sessions(c: &Common, v: &SessionsView) -> Markup {
                         "The devices you are logged in on. If you don't recognise one, revoke it and change your password.")) }
             table {
                 caption { (l.pick("Sessioni aperte", "Open sessions")) }
-                thead { tr {
-                    th scope="col" { (l.pick("Dispositivo", "Device")) }
-                    th scope="col" { (l.pick("Aperta il", "Started")) }
-                    th scope="col" { (l.pick("Ultimo uso", "Last used")) }
-                    th scope="col" { (l.pick("Azione", "Action")) }
-                } }
+                (column_heads(&[
+                    l.pick("Dispositivo", "Device"), l.pick("Aperta il", "Started"),
+                    l.pick("Ultimo uso", "Last used"), l.pick("Azione", "Action"),
+                ], &[]))
                 tbody {
                     @for s in v.sessions {
                         @let device = if s.user_agent.trim().is_empty() { l.pick("Dispositivo sconosciuto", "Unknown device") } else { s.user_agent };
