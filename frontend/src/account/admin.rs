@@ -176,11 +176,12 @@ pub fn admin_associations(c: &Common, v: &AdminAssociationsView) -> Markup {
 mod tests {
     use crate::account::tests::every_page;
     use crate::i18n::Lang;
+    use crate::page_checks::get;
 
     #[test]
     fn row_buttons_have_distinct_names_and_the_admin_cannot_act_on_themselves() {
         let pages = every_page(Lang::It, &[], "Bruno");
-        let admin = &pages.iter().find(|(n, _)| *n == "admin_users").unwrap().1;
+        let admin = get(&pages, "admin_users");
         assert!(!admin.contains("/admin/utenti/1/"));
         assert!(
             admin.contains(r#"action="/admin/utenti/2/ruolo""#)
@@ -189,7 +190,7 @@ mod tests {
         assert!(admin.contains(r#"action="/admin/utenti/3/riattiva""#));
         assert!(admin.contains(r#"<option value="moderator" selected>"#));
         assert!(admin.contains("Cambia ruolo<span class=\"visually-hidden\"> di Bruno (b@x.it)"));
-        let sessions = &pages.iter().find(|(n, _)| *n == "sessions").unwrap().1;
+        let sessions = get(&pages, "sessions");
         assert!(sessions.contains(r#"action="/account/sessioni/s2/revoca""#));
         assert!(sessions.contains("Esci da questa sessione"));
         assert!(sessions

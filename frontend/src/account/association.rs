@@ -89,11 +89,12 @@ pub fn association_request(c: &Common, v: &AssociationRequestView) -> Markup {
 mod tests {
     use crate::account::tests::every_page;
     use crate::i18n::Lang;
+    use crate::page_checks::get;
 
     #[test]
     fn the_request_shows_its_status_and_the_admins_note() {
         let pages = every_page(Lang::It, &[], "Anna");
-        let html = &pages.iter().find(|(n, _)| *n == "association").unwrap().1;
+        let html = get(&pages, "association");
         assert!(html.contains("rifiutata — <span class=\"prewrap\">Dati incompleti</span>"));
         assert!(html.contains(
             r#"<a href="https://example.org/?a=1&amp;b=2" rel="nofollow ugc noopener">"#

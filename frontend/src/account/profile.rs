@@ -117,11 +117,12 @@ pub fn public_profile(c: &Common, v: &PublicProfileView) -> Markup {
 mod tests {
     use crate::account::tests::every_page;
     use crate::i18n::Lang;
+    use crate::page_checks::get;
 
     #[test]
     fn the_profile_warns_about_two_factor_only_when_required_and_off() {
         let pages = every_page(Lang::It, &[], "Anna");
-        let get = |n: &str| pages.iter().find(|(name, _)| *name == n).unwrap().1.clone();
+        let get = |n: &str| get(&pages, n);
         let profile = get("profile");
         assert!(profile.contains(r#"aria-labelledby="totp-required""#));
         assert!(profile.contains("(non ancora verificato)"));

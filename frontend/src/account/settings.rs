@@ -256,25 +256,14 @@ pub fn two_factor(c: &Common, v: &TwoFactorView) -> Markup {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::account::tests::{common, every_page};
-    use crate::account::FieldError;
+    use crate::account::tests::{common, every_page, settings_html};
     use crate::i18n::Lang;
+    use crate::page_checks::{error, get};
 
     #[test]
     fn the_delete_form_has_its_own_password_key() {
-        let errors = [FieldError {
-            field: keys::DELETE_PASSWORD,
-            message: "Password errata".into(),
-        }];
-        let c = common(Lang::It, &errors);
-        let html = settings(
-            &c,
-            &SettingsView {
-                email: "a@b.it",
-                pending_email: None,
-            },
-        )
-        .into_string();
+        let errors = [error(keys::DELETE_PASSWORD, "Password errata")];
+        let html = settings_html(&common(Lang::It, &errors));
         assert!(html.contains(r##"href="#field-delete_password""##));
         assert!(html.contains(r#"id="field-delete_password" name="password""#));
         assert_eq!(html.matches("aria-invalid").count(), 1);
@@ -285,7 +274,7 @@ mod tests {
     #[test]
     fn two_factor_states() {
         let pages = every_page(Lang::It, &[], "x");
-        let get = |n: &str| pages.iter().find(|(name, _)| *name == n).unwrap().1.clone();
+        let get = |n: &str| get(&pages, n);
         let enrol = get("2fa_enrol");
         assert!(
             enrol.contains("<figure class=\"qr\"><svg")

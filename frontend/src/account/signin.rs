@@ -149,20 +149,14 @@ pub fn reset(c: &Common, v: &ResetView) -> Markup {
 mod tests {
     use super::*;
     use crate::account::tests::common;
-    use crate::account::FieldError;
     use crate::i18n::Lang;
+    use crate::page_checks::error;
 
     #[test]
     fn errors_are_summarised_and_tied_to_their_inputs() {
         let errors = [
-            FieldError {
-                field: "email",
-                message: "Indirizzo non valido".into(),
-            },
-            FieldError {
-                field: "",
-                message: "Riprova più tardi".into(),
-            },
+            error("email", "Indirizzo non valido"),
+            error("", "Riprova più tardi"),
         ];
         let c = common(Lang::It, &errors);
         let html = signup(

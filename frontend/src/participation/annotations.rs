@@ -239,16 +239,13 @@ fn annotation_item(l: Lang, viewer: Viewer, item: &AnnotationItem) -> Markup {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::account::FieldError;
+    use crate::page_checks::error;
     use crate::participation::tests::{annotations, block_html, common, posts, thread_view, ANNA};
     use crate::participation::thread;
 
     #[test]
     fn the_annotation_form_refills_its_draft() {
-        let errors = [FieldError {
-            field: "title",
-            message: "Titolo troppo lungo".into(),
-        }];
+        let errors = [error("title", "Titolo troppo lungo")];
         let c = common(Lang::It, &errors);
         let html = block_html(&c, ANNA, &[]);
         assert!(html.contains(r#"action="/quartieri/navile/annotazioni""#));
