@@ -4,7 +4,9 @@
 
 use maud::{html, Markup, PreEscaped};
 
-use super::shared::{account_nav, account_page, keys, new_password, submit};
+use super::shared::{
+    account_nav, account_page, current_password, keys, new_password, one_time_code, submit,
+};
 use crate::forms::{csrf, error_for, error_text, field, Common, Field};
 use crate::tables::column_heads;
 
@@ -61,7 +63,7 @@ pub fn settings(c: &Common, v: &SettingsView) -> Markup {
             h2 { (l.pick("Cambia la password", "Change your password")) }
             form class="stack" method="post" action="/account/password" {
                 (csrf(c))
-                (field(Field::keyed(c, "current_password", l.pick("Password attuale", "Current password")).kind("password").auto("current-password")))
+                (field(current_password(c, "current_password")))
                 (field(new_password(c, "new_password", l.pick("Nuova password", "New password"))))
                 (submit(l.pick("Cambia la password", "Change the password")))
             }
@@ -78,7 +80,7 @@ pub fn settings(c: &Common, v: &SettingsView) -> Markup {
                 (csrf(c))
                 (field(Field::keyed(c, "new_email", l.pick("Nuovo indirizzo e-mail", "New email address")).kind("email").auto("email").verbatim()
                     .hint(l.pick("Ti invieremo un link per confermarlo, valido per 24 ore.", "We will send a link to confirm it, valid for 24 hours."))))
-                (field(Field::keyed(c, "password", l.pick("Password attuale", "Current password")).kind("password").auto("current-password")))
+                (field(current_password(c, "password")))
                 (submit(l.pick("Cambia l'indirizzo", "Change the address")))
             }
             h2 { (l.pick("Esci da tutti i dispositivi", "Log out everywhere")) }
@@ -93,7 +95,7 @@ pub fn settings(c: &Common, v: &SettingsView) -> Markup {
             p { (l.pick("L'eliminazione è definitiva e non si può annullare.", "Deletion is permanent and cannot be undone.")) }
             form class="stack" method="post" action="/account/elimina" {
                 (csrf(c))
-                (field(Field::keyed(c, keys::DELETE_PASSWORD, l.pick("Password attuale", "Current password")).name("password").kind("password").auto("current-password")))
+                (field(current_password(c, keys::DELETE_PASSWORD).name("password")))
                 @let error = error_for(c, "contributions");
                 fieldset aria-describedby=[error.map(|_| "field-contributions-error")] {
                     legend { (l.pick("I tuoi contributi", "Your contributions")) }
@@ -200,7 +202,7 @@ pub fn two_factor(c: &Common, v: &TwoFactorView) -> Markup {
                 p { (l.pick("I nuovi codici sostituiscono tutti quelli precedenti.", "The new codes replace all the previous ones.")) }
                 form class="stack" method="post" action="/account/2fa/codici" {
                     (csrf(c))
-                    (field(Field::keyed(c, "code", l.pick("Codice", "Code")).auto("one-time-code").max(64).verbatim().hint(any_code_hint)))
+                    (field(one_time_code(c, "code", any_code_hint)))
                     (submit(l.pick("Genera nuovi codici", "Generate new codes")))
                 }
                 h2 { (l.pick("Disattiva", "Turn off")) }
@@ -210,8 +212,8 @@ pub fn two_factor(c: &Common, v: &TwoFactorView) -> Markup {
                 } @else {
                     form class="stack" method="post" action="/account/2fa/disattiva" {
                         (csrf(c))
-                        (field(Field::keyed(c, "password", l.pick("Password attuale", "Current password")).kind("password").auto("current-password")))
-                        (field(Field::keyed(c, keys::DISABLE_CODE, l.pick("Codice", "Code")).name("code").auto("one-time-code").max(64).verbatim().hint(any_code_hint)))
+                        (field(current_password(c, "password")))
+                        (field(one_time_code(c, keys::DISABLE_CODE, any_code_hint)))
                         (submit(l.pick("Disattiva la verifica in due passaggi", "Turn off two-factor authentication")))
                     }
                 }
@@ -235,7 +237,7 @@ pub fn two_factor(c: &Common, v: &TwoFactorView) -> Markup {
                         p { (l.pick("Scrivi qui il codice che l'app mostra, per confermare.", "Enter the code the app shows, to confirm.")) }
                         form class="stack" method="post" action="/account/2fa/conferma" {
                             (csrf(c))
-                            (field(Field::keyed(c, "code", l.pick("Codice", "Code")).auto("one-time-code").max(64).verbatim().hint(code_hint)))
+                            (field(one_time_code(c, "code", code_hint)))
                             (submit(l.pick("Conferma e attiva", "Confirm and turn on")))
                         }
                     }

@@ -1,5 +1,6 @@
 //! What the account pages share: the [`Role`], the error [`keys`], the
-//! page frame, the new-password field, the submit button, a user's website,
+//! page frame, the fields several forms ask for (e-mail address, current
+//! and new password, one-time code), the submit button, a user's website,
 //! the account's and the admin's navigation, and the page that only says
 //! something ([`message`]).
 
@@ -77,6 +78,33 @@ fn new_password_hint(l: Lang) -> &'static str {
         "Almeno 12 caratteri; una frase lunga è più sicura di una parola complicata.",
         "At least 12 characters; a long phrase is safer than a complicated word.",
     )
+}
+
+/// The e-mail address of an account (posted as `email`), filled with `value`.
+pub(super) fn email<'a>(c: &'a Common, value: &'a str) -> Field<'a> {
+    Field::keyed(c, "email", c.lang.pick("Indirizzo e-mail", "Email address"))
+        .kind("email")
+        .auto("email")
+        .value(value)
+        .verbatim()
+}
+
+/// The current password, asked before a change, under error `key`.
+pub(super) fn current_password<'a>(c: &'a Common, key: &'a str) -> Field<'a> {
+    Field::keyed(c, key, c.lang.pick("Password attuale", "Current password"))
+        .kind("password")
+        .auto("current-password")
+}
+
+/// A code from the authenticator app or a recovery code (posted as
+/// `code`), under error `key`, with its `hint`.
+pub(super) fn one_time_code<'a>(c: &'a Common, key: &'a str, hint: &'a str) -> Field<'a> {
+    Field::keyed(c, key, c.lang.pick("Codice", "Code"))
+        .name("code")
+        .auto("one-time-code")
+        .max(64)
+        .verbatim()
+        .hint(hint)
 }
 
 /// A new password's field: its kind, autocomplete, length and hint.

@@ -3,7 +3,7 @@
 
 use maud::{html, Markup};
 
-use super::shared::{account_page, new_password, submit};
+use super::shared::{account_page, email, new_password, one_time_code, submit};
 use crate::forms::{csrf, field, Common, Field};
 
 pub struct SignupView<'a> {
@@ -42,7 +42,7 @@ pub fn signup(c: &Common, v: &SignupView) -> Markup {
                         "With an account you can take part with comments and reports.")) }
             form class="stack" method="post" action="/account/registrati" {
                 (csrf(c))
-                (field(Field::keyed(c, "email", l.pick("Indirizzo e-mail", "Email address")).kind("email").auto("email").value(v.email).verbatim()))
+                (field(email(c, v.email)))
                 (field(Field::keyed(c, "display_name", l.pick("Nome da mostrare", "Display name")).auto("nickname").value(v.display_name)
                     .hint(l.pick("Visibile a tutti accanto ai tuoi contributi.", "Shown to everyone next to your contributions."))))
                 (field(new_password(c, "password", "Password")))
@@ -63,7 +63,7 @@ pub fn login(c: &Common, v: &LoginView) -> Markup {
             form class="stack" method="post" action="/account/accedi" {
                 (csrf(c))
                 input type="hidden" name="next" value=(v.next);
-                (field(Field::keyed(c, "email", l.pick("Indirizzo e-mail", "Email address")).kind("email").auto("email").value(v.email).verbatim()))
+                (field(email(c, v.email)))
                 (field(Field::keyed(c, "password", "Password").kind("password").auto("current-password")))
                 (submit(l.pick("Accedi", "Log in")))
             }
@@ -88,9 +88,8 @@ pub fn second_factor(c: &Common, v: &SecondFactorView) -> Markup {
                 (csrf(c))
                 input type="hidden" name="next" value=(v.next);
                 // No inputmode=numeric: recovery codes contain letters.
-                (field(Field::keyed(c, "code", l.pick("Codice", "Code")).auto("one-time-code").max(64).verbatim()
-                    .hint(l.pick("Il codice di 6 cifre mostrato dalla tua app di autenticazione, oppure uno dei tuoi codici di recupero.",
-                                 "The 6-digit code shown by your authenticator app, or one of your recovery codes."))))
+                (field(one_time_code(c, "code", l.pick("Il codice di 6 cifre mostrato dalla tua app di autenticazione, oppure uno dei tuoi codici di recupero.",
+                                                       "The 6-digit code shown by your authenticator app, or one of your recovery codes."))))
                 (submit(l.pick("Verifica", "Verify")))
             }
             p { a href="/account/accedi" { (l.pick("Torna all'accesso", "Back to log in")) } }
@@ -119,7 +118,7 @@ pub fn forgot(c: &Common, v: &ForgotView) -> Markup {
                             "Enter your account's email address: we will send you a link to choose a new password.")) }
                 form class="stack" method="post" action="/account/password-dimenticata" {
                     (csrf(c))
-                    (field(Field::keyed(c, "email", l.pick("Indirizzo e-mail", "Email address")).kind("email").auto("email").value(v.email).verbatim()))
+                    (field(email(c, v.email)))
                     (submit(l.pick("Invia il link", "Send the link")))
                 }
             }
