@@ -1,6 +1,6 @@
 //! The page frame and the form pieces that the account pages and the
 //! participation views share: the h1 with the notice and the error
-//! summary, the hidden CSRF field, the labelled [`Field`] and a field's
+//! summary, the hidden CSRF field, the inline form, the labelled [`Field`] and a field's
 //! error; and what every such page needs ([`Common`]) and a form's errors
 //! ([`FieldError`]), public as `account::Common` and `account::FieldError`.
 
@@ -31,6 +31,17 @@ pub struct Common<'a> {
 
 pub(crate) fn csrf(c: &Common) -> Markup {
     html! { input type="hidden" name="csrf" value=(c.csrf); }
+}
+
+/// A small form inline with the text (a button or two and what they
+/// need): posts `content` to `action` with the CSRF token.
+pub(crate) fn inline_form(c: &Common, action: &str, content: Markup) -> Markup {
+    html! {
+        form class="inline" method="post" action=(action) {
+            (csrf(c))
+            (content)
+        }
+    }
 }
 
 pub(crate) fn error_for<'e>(c: &'e Common, key: &str) -> Option<&'e str> {

@@ -4,7 +4,7 @@
 use maud::{html, Markup};
 
 use super::shared::{account_page, nav_list, website, Role};
-use crate::forms::{csrf, Common};
+use crate::forms::{inline_form, Common};
 use crate::tables::column_heads;
 
 pub struct UserRow<'a> {
@@ -83,8 +83,7 @@ pub fn admin_users(c: &Common, v: &AdminUsersView) -> Markup {
                                 @if u.id == v.me {
                                     (l.pick("(sei tu)", "(you)"))
                                 } @else {
-                                    form class="inline" method="post" action={ "/admin/utenti/" (u.id) "/ruolo" } {
-                                        (csrf(c))
+                                    (inline_form(c, &format!("/admin/utenti/{}/ruolo", u.id), html! {
                                         label for={ "role-" (u.id) } class="visually-hidden" { (l.pick("Ruolo di ", "Role of ")) (who) }
                                         select id={ "role-" (u.id) } name="role" {
                                             @for r in Role::ALL {
@@ -95,18 +94,17 @@ pub fn admin_users(c: &Common, v: &AdminUsersView) -> Markup {
                                             (l.pick("Cambia ruolo", "Change role"))
                                             span class="visually-hidden" { (l.pick(" di ", " of ")) (who) }
                                         }
-                                    }
+                                    }))
                                     @let (action, label) = if u.banned {
                                         ("riattiva", l.pick("Riattiva", "Reinstate"))
                                     } else {
                                         ("sospendi", l.pick("Sospendi", "Suspend"))
                                     };
-                                    form class="inline" method="post" action={ "/admin/utenti/" (u.id) "/" (action) } {
-                                        (csrf(c))
+                                    (inline_form(c, &format!("/admin/utenti/{}/{}", u.id, action), html! {
                                         button type="submit" class=[(!u.banned).then_some("danger")] {
                                             (label) span class="visually-hidden" { " " (who) }
                                         }
-                                    }
+                                    }))
                                 }
                             }
                         }
@@ -143,15 +141,13 @@ pub fn admin_associations(c: &Common, v: &AdminAssociationsView) -> Markup {
                                 td { (r.tax_code) }
                                 td { (r.created) }
                                 td {
-                                    form class="inline" method="post" action={ "/admin/associazioni/" (r.id) "/approva" } {
-                                        (csrf(c))
+                                    (inline_form(c, &format!("/admin/associazioni/{}/approva", r.id), html! {
                                         button type="submit" {
                                             (l.pick("Approva", "Approve"))
                                             span class="visually-hidden" { " " (r.name) }
                                         }
-                                    }
-                                    form class="inline" method="post" action={ "/admin/associazioni/" (r.id) "/rifiuta" } {
-                                        (csrf(c))
+                                    }))
+                                    (inline_form(c, &format!("/admin/associazioni/{}/rifiuta", r.id), html! {
                                         label for={ "note-" (r.id) } {
                                             (l.pick("Motivo", "Reason"))
                                             span class="visually-hidden" { (l.pick(" del rifiuto di ", " for rejecting ")) (r.name) }
@@ -161,7 +157,7 @@ pub fn admin_associations(c: &Common, v: &AdminAssociationsView) -> Markup {
                                             (l.pick("Rifiuta", "Reject"))
                                             span class="visually-hidden" { " " (r.name) }
                                         }
-                                    }
+                                    }))
                                 }
                             }
                         }

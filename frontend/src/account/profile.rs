@@ -5,7 +5,7 @@ use maud::{html, Markup};
 
 use super::association::{association_info, AssociationInfo};
 use super::shared::{account_nav, account_page, submit, website, Role};
-use crate::forms::{csrf, field, Common, Field};
+use crate::forms::{csrf, field, inline_form, Common, Field};
 
 pub struct ProfileView<'a> {
     pub user_id: i64,
@@ -60,10 +60,9 @@ pub fn profile(c: &Common, v: &ProfileView) -> Markup {
                 dd { a href={ "/utenti/" (v.user_id) } { (l.pick("Vedi il tuo profilo pubblico", "See your public profile")) } }
             }
             @if !v.email_verified {
-                form class="inline" method="post" action="/account/verifica/invia" {
-                    (csrf(c))
+                (inline_form(c, "/account/verifica/invia", html! {
                     (submit(l.pick("Invia di nuovo il link di verifica", "Send the verification link again")))
-                }
+                }))
             }
             h2 { (l.pick("Come ti vedono gli altri", "How others see you")) }
             form class="stack" method="post" action="/account/profilo" {

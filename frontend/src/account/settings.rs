@@ -7,7 +7,7 @@ use maud::{html, Markup, PreEscaped};
 use super::shared::{
     account_nav, account_page, current_password, keys, new_password, one_time_code, submit,
 };
-use crate::forms::{csrf, error_for, error_text, field, Common, Field};
+use crate::forms::{csrf, error_for, error_text, field, inline_form, Common, Field};
 use crate::tables::column_heads;
 
 pub struct SettingsView<'a> {
@@ -85,10 +85,9 @@ pub fn settings(c: &Common, v: &SettingsView) -> Markup {
             }
             h2 { (l.pick("Esci da tutti i dispositivi", "Log out everywhere")) }
             p { (l.pick("Chiude tutte le sessioni aperte, compresa questa.", "Ends every open session, this one included.")) }
-            form class="inline" method="post" action="/account/esci-ovunque" {
-                (csrf(c))
+            (inline_form(c, "/account/esci-ovunque", html! {
                 (submit(l.pick("Esci ovunque", "Log out everywhere")))
-            }
+            }))
             h2 { (l.pick("I tuoi dati", "Your data")) }
             p { a href="/account/dati" download { (l.pick("Scarica i tuoi dati (JSON)", "Download your data (JSON)")) } }
             h2 { (l.pick("Elimina l'account", "Delete your account")) }
@@ -142,8 +141,7 @@ pub fn sessions(c: &Common, v: &SessionsView) -> Markup {
                             td { (s.created) }
                             td { (s.last_used) }
                             td {
-                                form class="inline" method="post" action={ "/account/sessioni/" (s.id) "/revoca" } {
-                                    (csrf(c))
+                                (inline_form(c, &format!("/account/sessioni/{}/revoca", s.id), html! {
                                     button type="submit" {
                                         @if s.current {
                                             (l.pick("Esci da questa sessione", "Log out of this session"))
@@ -155,7 +153,7 @@ pub fn sessions(c: &Common, v: &SessionsView) -> Markup {
                                             }
                                         }
                                     }
-                                }
+                                }))
                             }
                         }
                     }
@@ -246,10 +244,9 @@ pub fn two_factor(c: &Common, v: &TwoFactorView) -> Markup {
                 p { (l.pick("Stato: ", "Status: ")) strong { (l.pick("non attiva", "off")) } }
                 p { (l.pick("Con la verifica in due passaggi, per accedere servono la password e un codice generato da un'app sul tuo telefono: chi scopre la password da sola non entra.",
                             "With two-factor authentication, logging in takes your password and a code made by an app on your phone: someone who only finds out your password cannot get in.")) }
-                form class="inline" method="post" action="/account/2fa/avvia" {
-                    (csrf(c))
+                (inline_form(c, "/account/2fa/avvia", html! {
                     (submit(l.pick("Attiva la verifica in due passaggi", "Turn on two-factor authentication")))
-                }
+                }))
             }
         },
     )

@@ -6,7 +6,7 @@
 
 use maud::{html, Markup};
 
-use crate::forms::{csrf, full_page, Common, Field};
+use crate::forms::{full_page, inline_form, Common, Field};
 use crate::i18n::Lang;
 
 /// A page that only says something (after following a link, an error).
@@ -152,10 +152,9 @@ pub(super) fn account_nav(c: &Common, current: &str) -> Markup {
     ];
     let logout = html! {
         li {
-            form class="inline" method="post" action="/account/esci" {
-                (csrf(c))
+            (inline_form(c, "/account/esci", html! {
                 (submit(l.pick("Esci", "Log out")))
-            }
+            }))
         }
     };
     nav_list(
