@@ -1,8 +1,9 @@
 //! The page frame and the form pieces that the account pages and the
 //! participation views share: the h1 with the notice and the error
-//! summary, the hidden CSRF field, the inline form, the labelled [`Field`] and a field's
-//! error; and what every such page needs ([`Common`]) and a form's errors
-//! ([`FieldError`]), public as `account::Common` and `account::FieldError`.
+//! summary, the hidden CSRF field, the inline form, the labelled
+//! [`Field`] and a field's error; and what every such page needs
+//! ([`Common`]) and a form's errors ([`FieldError`]), public as
+//! `account::Common` and `account::FieldError`.
 
 use maud::{html, Markup};
 

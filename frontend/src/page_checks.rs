@@ -1,8 +1,8 @@
 //! What the page tests share (tests only): the [`Common`] and errors of a
-//! test page, rendering named pages and finding one by name, the values of an
-//! attribute, and the checks every rendered page passes: each form posts
-//! with the CSRF token; ids are unique; every control has a label; every
-//! `aria-describedby` and in-page link points to an id.
+//! test page, rendering named pages and finding one by name, the values
+//! of an attribute, and the checks every rendered page passes: each form
+//! posts with the CSRF token; ids are unique; every control has a label;
+//! every `aria-describedby` and in-page link points to an id.
 
 use maud::Markup;
 
