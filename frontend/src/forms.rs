@@ -1,8 +1,9 @@
 //! The page frame and the form pieces that the account pages and the
 //! participation views share: the h1 with the notice and the error
-//! summary, the hidden CSRF field, and a field's error; and what every
-//! such page needs ([`Common`]) and a form's errors ([`FieldError`]),
-//! public as `account::Common` and `account::FieldError`.
+//! summary, the hidden CSRF field, the inline form, the labelled
+//! [`Field`] and a field's error; and what every such page needs
+//! ([`Common`]) and a form's errors ([`FieldError`]), public as
+//! `account::Common` and `account::FieldError`.
 
 use maud::{html, Markup};
 
@@ -33,6 +34,17 @@ pub(crate) fn csrf(c: &Common) -> Markup {
     html! { input type="hidden" name="csrf" value=(c.csrf); }
 }
 
+/// A small form inline with the text (a button or two and what they
+/// need): posts `content` to `action` with the CSRF token.
+pub(crate) fn inline_form(c: &Common, action: &str, content: Markup) -> Markup {
+    html! {
+        form class="inline" method="post" action=(action) {
+            (csrf(c))
+            (content)
+        }
+    }
+}
+
 pub(crate) fn error_for<'e>(c: &'e Common, key: &str) -> Option<&'e str> {
     c.errors
         .iter()
@@ -45,6 +57,156 @@ pub(crate) fn error_text(id: &str, l: Lang, message: &str) -> Markup {
         p id=(id) class="error" {
             span class="visually-hidden" { (l.pick("Errore: ", "Error: ")) }
             (message)
+        }
+    }
+}
+
+/// One labelled input or textarea with its hint and its error, for every
+/// form of the account pages and the participation views.
+pub(crate) struct Field<'a> {
+    lang: Lang,
+    id: String,
+    name: &'a str,
+    label: Markup,
+    /// The input's type ("text", "email", "number"…); "number" takes decimals.
+    kind: &'a str,
+    /// A textarea of so many rows instead of an input.
+    rows: Option<u32>,
+    value: &'a str,
+    autocomplete: Option<&'a str>,
+    hint: Option<&'a str>,
+    required: bool,
+    /// Say "(facoltativo)" after the label; off inside a fieldset that says it.
+    mark_optional: bool,
+    minlength: Option<u32>,
+    maxlength: Option<u32>,
+    /// Codes and keys: no autocapitalisation or spell check.
+    verbatim: bool,
+    error: Option<&'a str>,
+}
+
+impl<'a> Field<'a> {
+    /// An input of the form on the page, posted as `key`: id
+    /// `field-<key>`, its error from `c`.
+    pub(crate) fn keyed(c: &'a Common, key: &'a str, label: &str) -> Self {
+        Field {
+            error: error_for(c, key),
+            ..Field::repeated(c.lang, format!("field-{key}"), key, html! { (label) })
+        }
+    }
+    /// An input of a repeated form (one per item): its own id, no errors.
+    pub(crate) fn repeated(lang: Lang, id: String, name: &'a str, label: Markup) -> Self {
+        Field {
+            lang,
+            id,
+            name,
+            label,
+            kind: "text",
+            rows: None,
+            value: "",
+            autocomplete: None,
+            hint: None,
+            required: true,
+            mark_optional: true,
+            minlength: None,
+            maxlength: None,
+            verbatim: false,
+            error: None,
+        }
+    }
+    /// The posted name, when it differs from the key.
+    pub(crate) fn name(mut self, name: &'a str) -> Self {
+        self.name = name;
+        self
+    }
+    /// The input's type, when not "text".
+    pub(crate) fn kind(mut self, kind: &'a str) -> Self {
+        self.kind = kind;
+        self
+    }
+    pub(crate) fn textarea(mut self, rows: u32) -> Self {
+        self.rows = Some(rows);
+        self
+    }
+    /// A decimal number (a coordinate).
+    pub(crate) fn number(self) -> Self {
+        self.kind("number")
+    }
+    pub(crate) fn value(mut self, value: &'a str) -> Self {
+        self.value = value;
+        self
+    }
+    pub(crate) fn auto(mut self, autocomplete: &'a str) -> Self {
+        self.autocomplete = Some(autocomplete);
+        self
+    }
+    pub(crate) fn hint(mut self, hint: &'a str) -> Self {
+        self.hint = Some(hint);
+        self
+    }
+    pub(crate) fn min(mut self, minlength: u32) -> Self {
+        self.minlength = Some(minlength);
+        self
+    }
+    pub(crate) fn max(mut self, maxlength: u32) -> Self {
+        self.maxlength = Some(maxlength);
+        self
+    }
+    /// Not required, and the label says "(facoltativo)".
+    pub(crate) fn optional(mut self) -> Self {
+        self.required = false;
+        self
+    }
+    /// Not required, with no mark: inside a fieldset whose legend says it.
+    pub(crate) fn optional_unmarked(mut self) -> Self {
+        self.required = false;
+        self.mark_optional = false;
+        self
+    }
+    pub(crate) fn verbatim(mut self) -> Self {
+        self.verbatim = true;
+        self
+    }
+}
+
+/// The field: its label, hint, error and control, tied by ids.
+pub(crate) fn field(f: Field) -> Markup {
+    let l = f.lang;
+    let hint_id = format!("{}-hint", f.id);
+    let error_id = format!("{}-error", f.id);
+    let described: Vec<&str> = [
+        f.hint.map(|_| hint_id.as_str()),
+        f.error.map(|_| error_id.as_str()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let described = (!described.is_empty()).then(|| described.join(" "));
+    let invalid = f.error.map(|_| "true");
+    let value = (!f.value.is_empty()).then_some(f.value);
+    let decimal = f.kind == "number";
+    html! {
+        div class="field" {
+            label for=(f.id) {
+                (f.label)
+                @if !f.required && f.mark_optional { " " span class="optional" { (l.pick("(facoltativo)", "(optional)")) } }
+            }
+            @if let Some(hint) = f.hint { p id=(hint_id) class="hint" { (hint) } }
+            @if let Some(message) = f.error { (error_text(&error_id, l, message)) }
+            @if let Some(rows) = f.rows {
+                textarea id=(f.id) name=(f.name) rows=(rows) required[f.required]
+                    maxlength=[f.maxlength] aria-describedby=[described] aria-invalid=[invalid] {
+                    // The parser drops one newline right after the tag: this keeps a leading one in the value.
+                    "\n" (f.value)
+                }
+            } @else {
+                input id=(f.id) name=(f.name) type=(f.kind)
+                    step=[decimal.then_some("any")] inputmode=[decimal.then_some("decimal")]
+                    value=[value] autocomplete=[f.autocomplete]
+                    required[f.required] minlength=[f.minlength] maxlength=[f.maxlength]
+                    autocapitalize=[f.verbatim.then_some("off")] spellcheck=[f.verbatim.then_some("false")]
+                    aria-describedby=[described] aria-invalid=[invalid];
+            }
         }
     }
 }
@@ -106,12 +268,7 @@ pub(crate) fn full_page(
         format!("{} {title}", l.pick("Errore:", "Error:"))
     };
     page(
-        &Shell {
-            lang: l,
-            title: &full_title,
-            here: c.here,
-            embed: false,
-        },
+        &Shell::new(l, &full_title, c.here),
         html! {
             (before)
             h1 { (title) }

@@ -1,5 +1,6 @@
 //! The page shell shared by every page: language, skip link, header with
-//! navigation and language switch, footer with sources.
+//! navigation and language switch, footer with sources; and the bare HTML
+//! document that pages and e-mails both start from.
 
 use maud::{html, Markup, DOCTYPE};
 
@@ -15,31 +16,58 @@ pub struct Shell<'a> {
     pub embed: bool,
 }
 
+impl<'a> Shell<'a> {
+    /// The shell of a page with its header and footer (not embedded).
+    pub fn new(lang: Lang, title: &'a str, here: &'a str) -> Self {
+        Shell {
+            lang,
+            title,
+            here,
+            embed: false,
+        }
+    }
+}
+
 fn with_lang(here: &str, lang: Lang) -> String {
     let separator = if here.contains('?') { '&' } else { '?' };
     format!("{here}{separator}lang={}", lang.code())
 }
 
-pub fn page(shell: &Shell, body: Markup) -> Markup {
-    let l = shell.lang;
+/// An HTML document: the doctype, the language, the charset, the viewport
+/// and the title, then the rest of the `head` and the `body` element.
+pub(crate) fn document(lang: Lang, title: Markup, head: Markup, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
-        html lang=(l.code()) {
+        html lang=(lang.code()) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (shell.title) " · Open Welfare Bologna" }
-                meta name="description" content=(l.pick(
-                    "I dati dei servizi sociali di Bologna per quartiere: mappa aperta, tabelle e download.",
-                    "Bologna's social services data by quartiere: an open map, tables and downloads."));
-                // No favicon request (and no 404 in the console): an empty icon inline.
-                link rel="icon" href="data:,";
-                link rel="stylesheet" href=(STYLE.path);
-                script type="module" src=(SCRIPT.path) {}
-                @if !shell.embed {
-                    script type="module" src=(LIVE.path) {}
-                }
+                title { (title) }
+                (head)
             }
+            (body)
+        }
+    }
+}
+
+pub fn page(shell: &Shell, body: Markup) -> Markup {
+    let l = shell.lang;
+    document(
+        l,
+        html! { (shell.title) " · Open Welfare Bologna" },
+        html! {
+            meta name="description" content=(l.pick(
+                "I dati dei servizi sociali di Bologna per quartiere: mappa aperta, tabelle e download.",
+                "Bologna's social services data by quartiere: an open map, tables and downloads."));
+            // No favicon request (and no 404 in the console): an empty icon inline.
+            link rel="icon" href="data:,";
+            link rel="stylesheet" href=(STYLE.path);
+            script type="module" src=(SCRIPT.path) {}
+            @if !shell.embed {
+                script type="module" src=(LIVE.path) {}
+            }
+        },
+        html! {
             body class=[shell.embed.then_some("embed")] {
                 @if !shell.embed {
                     a class="skip" href="#main" { (l.pick("Vai al contenuto", "Skip to content")) }
@@ -75,8 +103,8 @@ pub fn page(shell: &Shell, body: Markup) -> Markup {
                     }
                 }
             }
-        }
-    }
+        },
+    )
 }
 
 #[cfg(test)]

@@ -10,6 +10,9 @@ pub mod i18n;
 pub mod layout;
 pub mod mail;
 pub mod map;
+#[cfg(test)]
+mod page_checks;
 pub mod pages;
 pub mod participation;
+mod tables;
 pub mod views;

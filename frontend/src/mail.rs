@@ -6,9 +6,10 @@
 //! programs can make it clickable and nothing breaks it. The HTML version
 //! loads nothing from outside.
 
-use maud::{html, Markup, DOCTYPE};
+use maud::{html, Markup};
 
 use crate::i18n::Lang;
+use crate::layout::document;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mail {
@@ -246,14 +247,11 @@ fn text(blocks: &[Block]) -> String {
 }
 
 fn html_version(l: Lang, subject: &str, blocks: &[Block]) -> Markup {
-    html! {
-        (DOCTYPE)
-        html lang=(l.code()) {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (subject) }
-            }
+    document(
+        l,
+        html! { (subject) },
+        html! {},
+        html! {
             body {
                 @for block in blocks {
                     @match block {
@@ -271,8 +269,8 @@ fn html_version(l: Lang, subject: &str, blocks: &[Block]) -> Markup {
                 }
                 p { "-- " br; (SITE) }
             }
-        }
-    }
+        },
+    )
 }
 
 #[cfg(test)]

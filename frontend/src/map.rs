@@ -231,6 +231,23 @@ fn source(view: &MapView) -> Markup {
     }
 }
 
+/// A page of the map view: the controls (submitting to `action`) beside
+/// the view, its h1 and then `content`.
+fn with_controls(view: &MapView, here: &str, action: &str, content: Markup) -> Markup {
+    page(
+        &Shell::new(view.lang, &view.title, here),
+        html! {
+            div class="layout" {
+                (controls(view, action))
+                div id="view" {
+                    h1 id="map-title" { (view.title) }
+                    (content)
+                }
+            }
+        },
+    )
+}
+
 /// The home page: controls, map, legend, links, embed code.
 pub fn home(view: &MapView, here: &str) -> Markup {
     let l = view.lang;
@@ -240,34 +257,25 @@ pub fn home(view: &MapView, here: &str) -> Markup {
         r#"<iframe src="{embed_src}" title="{}" width="640" height="620" style="border:0"></iframe>"#,
         view.title.replace('"', "&quot;")
     );
-    page(
-        &Shell {
-            lang: l,
-            title: &view.title,
-            here,
-            embed: false,
-        },
+    with_controls(
+        view,
+        here,
+        "/",
         html! {
-            div class="layout" {
-                (controls(view, "/"))
-                div id="view" {
-                    h1 id="map-title" { (view.title) }
-                    (svg(view, false))
-                    (legend(view))
-                    (source(view))
-                    h2 { (l.pick("Altri modi di vedere questi dati", "Other ways to see this data")) }
-                    ul class="links" {
-                        li { a href={ "/tabella?" (q) } { (l.pick("Tabella (alternativa accessibile)", "Table (accessible alternative)")) } }
-                        li { a href={ "/mappa.csv?" (q) } download { "CSV" } }
-                        li { a href={ "/mappa.geojson?" (q) } download { "GeoJSON" } }
-                        li { a href={ "/mappa.svg?" (q) } download { "SVG" } }
-                        li { a href={ "/mappa.png?" (q) } download { "PNG" } }
-                        li { a href={ "/?" (q) } { (l.pick("Link permanente", "Permalink")) } }
-                    }
-                    h2 { label for="embed-code" { (l.pick("Incorpora questa mappa", "Embed this map")) } }
-                    textarea id="embed-code" readonly rows="3" { (snippet) }
-                }
+            (svg(view, false))
+            (legend(view))
+            (source(view))
+            h2 { (l.pick("Altri modi di vedere questi dati", "Other ways to see this data")) }
+            ul class="links" {
+                li { a href={ "/tabella?" (q) } { (l.pick("Tabella (alternativa accessibile)", "Table (accessible alternative)")) } }
+                li { a href={ "/mappa.csv?" (q) } download { "CSV" } }
+                li { a href={ "/mappa.geojson?" (q) } download { "GeoJSON" } }
+                li { a href={ "/mappa.svg?" (q) } download { "SVG" } }
+                li { a href={ "/mappa.png?" (q) } download { "PNG" } }
+                li { a href={ "/?" (q) } { (l.pick("Link permanente", "Permalink")) } }
             }
+            h2 { label for="embed-code" { (l.pick("Incorpora questa mappa", "Embed this map")) } }
+            textarea id="embed-code" readonly rows="3" { (snippet) }
         },
     )
 }
@@ -301,25 +309,16 @@ fn table_markup(view: &MapView, sort_base: &str) -> Markup {
 pub fn table(view: &MapView, here: &str) -> Markup {
     let l = view.lang;
     let q = &view.query;
-    page(
-        &Shell {
-            lang: l,
-            title: &view.title,
-            here,
-            embed: false,
-        },
+    with_controls(
+        view,
+        here,
+        "/tabella",
         html! {
-            div class="layout" {
-                (controls(view, "/tabella"))
-                div id="view" {
-                    h1 id="map-title" { (view.title) }
-                    (table_markup(view, &format!("/tabella?{q}")))
-                    (source(view))
-                    ul class="links" {
-                        li { a href={ "/?" (q) } { (l.pick("Torna alla mappa", "Back to the map")) } }
-                        li { a href={ "/mappa.csv?" (q) } download { "CSV" } }
-                    }
-                }
+            (table_markup(view, &format!("/tabella?{q}")))
+            (source(view))
+            ul class="links" {
+                li { a href={ "/?" (q) } { (l.pick("Torna alla mappa", "Back to the map")) } }
+                li { a href={ "/mappa.csv?" (q) } download { "CSV" } }
             }
         },
     )
@@ -330,10 +329,8 @@ pub fn embed(view: &MapView, here: &str) -> Markup {
     let l = view.lang;
     page(
         &Shell {
-            lang: l,
-            title: &view.title,
-            here,
             embed: true,
+            ..Shell::new(l, &view.title, here)
         },
         html! {
             div id="view" {

@@ -5,6 +5,7 @@ use maud::{html, Markup};
 use crate::charts::{self, Bar};
 use crate::i18n::Lang;
 use crate::layout::{page, Shell};
+use crate::tables::column_heads;
 
 pub struct Link {
     pub label: String,
@@ -44,12 +45,7 @@ pub fn quartiere(view: &QuartiereView, here: &str) -> Markup {
     let l = view.lang;
     let title = format!("{} {}", l.pick("Quartiere", "Quartiere"), view.name);
     page(
-        &Shell {
-            lang: l,
-            title: &title,
-            here,
-            embed: false,
-        },
+        &Shell::new(l, &title, here),
         html! {
             h1 { (title) }
             p { (view.boundaries) }
@@ -71,7 +67,7 @@ pub fn quartiere(view: &QuartiereView, here: &str) -> Markup {
             details {
                 summary { (l.pick("I numeri della popolazione", "The population figures")) }
                 table {
-                    thead { tr { th scope="col" { (l.pick("Anno", "Year")) } th scope="col" class="num" { (l.pick("Residenti", "Residents")) } } }
+                    (column_heads(&[l.pick("Anno", "Year")], &[l.pick("Residenti", "Residents")]))
                     tbody {
                         @for (year, value) in &view.population {
                             tr { td { (year) } td class="num" { (value.map(|v| l.number(v, 0)).unwrap_or_else(|| l.pick("n.d.", "n/a").into())) } }
@@ -90,11 +86,7 @@ pub fn quartiere(view: &QuartiereView, here: &str) -> Markup {
                         details {
                             summary { (l.pick("I numeri", "The figures")) }
                             table {
-                                thead { tr {
-                                    th scope="col" { (l.pick("Variabile", "Variable")) }
-                                    th scope="col" class="num" { (view.name) }
-                                    th scope="col" class="num" { "Bologna" }
-                                } }
+                                (column_heads(&[l.pick("Variabile", "Variable")], &[&view.name, "Bologna"]))
                                 tbody {
                                     @for bar in &group.bars {
                                         tr { th scope="row" { (bar.label) } td class="num" { (bar.area_text) } td class="num" { (bar.city_text) } }
@@ -143,12 +135,7 @@ pub struct DatasetView {
 pub fn dataset(view: &DatasetView, here: &str) -> Markup {
     let l = view.lang;
     page(
-        &Shell {
-            lang: l,
-            title: &view.title,
-            here,
-            embed: false,
-        },
+        &Shell::new(l, &view.title, here),
         html! {
             h1 { (view.title) }
             p { (view.description) }
@@ -169,14 +156,10 @@ pub fn dataset(view: &DatasetView, here: &str) -> Markup {
                     table {
                         caption { (l.pick("Tasso per residente: pubblicato e ricalcolato (totale / popolazione)",
                                           "Rate per resident: published and recomputed (total / population)")) }
-                        thead { tr {
-                            th scope="col" { (l.pick("Quartiere", "Quartiere")) }
-                            th scope="col" class="num" { (l.pick("Totale", "Total")) }
-                            th scope="col" class="num" { (l.pick("Popolazione", "Population")) }
-                            th scope="col" class="num" { (l.pick("Pubblicato", "Published")) }
-                            th scope="col" class="num" { (l.pick("Ricalcolato", "Recomputed")) }
-                            th scope="col" class="num" { (l.pick("Differenza", "Difference")) }
-                        } }
+                        (column_heads(&[l.pick("Quartiere", "Quartiere")], &[
+                            l.pick("Totale", "Total"), l.pick("Popolazione", "Population"), l.pick("Pubblicato", "Published"),
+                            l.pick("Ricalcolato", "Recomputed"), l.pick("Differenza", "Difference"),
+                        ]))
                         tbody {
                             @for r in &view.quality {
                                 tr {
@@ -191,11 +174,10 @@ pub fn dataset(view: &DatasetView, here: &str) -> Markup {
             }
             h2 { (l.pick("Variabili", "Variables")) }
             table {
-                thead { tr {
-                    th scope="col" { (l.pick("Codice", "Code")) } th scope="col" { (l.pick("Etichetta", "Label")) }
-                    th scope="col" { (l.pick("Gruppo", "Group")) } th scope="col" { (l.pick("Unità", "Unit")) }
-                    th scope="col" { (l.pick("Tipo", "Kind")) }
-                } }
+                (column_heads(&[
+                    l.pick("Codice", "Code"), l.pick("Etichetta", "Label"), l.pick("Gruppo", "Group"),
+                    l.pick("Unità", "Unit"), l.pick("Tipo", "Kind"),
+                ], &[]))
                 tbody {
                     @for v in &view.variables {
                         tr { td { code { (v[0]) } } td { (v[1]) } td { (v[2]) } td { (v[3]) } td { (v[4]) } }
@@ -225,12 +207,7 @@ pub fn datasets(
     let l = lang;
     let title = l.pick("Dataset e fonti", "Datasets and sources");
     page(
-        &Shell {
-            lang: l,
-            title,
-            here,
-            embed: false,
-        },
+        &Shell::new(l, title, here),
         html! {
             h1 { (title) }
             ul {
@@ -243,10 +220,7 @@ pub fn datasets(
                 "Ogni file è scaricato dalla sua origine e verificato con lo SHA-256 qui indicato prima di essere caricato.",
                 "Each file is downloaded from its origin and checked against the SHA-256 given here before it is loaded.")) }
             table {
-                thead { tr {
-                    th scope="col" { "File" } th scope="col" { "SHA-256" }
-                    th scope="col" { (l.pick("Licenza", "Licence")) } th scope="col" { (l.pick("Stato", "Status")) }
-                } }
+                (column_heads(&["File", "SHA-256", l.pick("Licenza", "Licence"), l.pick("Stato", "Status")], &[]))
                 tbody {
                     @for f in files {
                         tr {

@@ -29,12 +29,7 @@ pub struct HomeView {
 
 pub fn home(view: &HomeView) -> Markup {
     page(
-        &Shell {
-            lang: Lang::It,
-            title: "Mappa aperta del welfare",
-            here: "/",
-            embed: false,
-        },
+        &Shell::new(Lang::It, "Mappa aperta del welfare", "/"),
         html! {
             h1 { "Open Welfare Bologna" }
             p { "I dati ufficiali dei servizi sociali del Comune di Bologna per quartiere: contatti degli Sportelli Sociali, programmi assistenziali (PAI) e interventi erogati." }
@@ -71,12 +66,7 @@ pub fn home(view: &HomeView) -> Markup {
 
 pub fn not_found() -> Markup {
     page(
-        &Shell {
-            lang: Lang::It,
-            title: "Pagina non trovata",
-            here: "/",
-            embed: false,
-        },
+        &Shell::new(Lang::It, "Pagina non trovata", "/"),
         html! {
             h1 { "Pagina non trovata" }
             p { a href="/" { "Torna alla mappa" } }

@@ -62,35 +62,39 @@ function userText(html) {
   return div;
 }
 
-function annotationItem(a) {
+// A list item as the server renders it, for an item that arrived live:
+// id `<kind>-<id>`, the id in data-id, its classes, then its children.
+function liveItem(kind, id, className, ...children) {
   const li = document.createElement('li');
-  li.id = `annotation-${a.id}`;
-  li.dataset.id = a.id;
-  li.className = 'annotation live-new';
+  li.id = `${kind}-${id}`;
+  li.dataset.id = id;
+  li.className = className;
+  li.append(...children);
+  return li;
+}
+
+// The line with the author above an item's text.
+function metaLine(...parts) {
+  const meta = document.createElement('p');
+  meta.className = 'meta';
+  meta.append(...parts);
+  return meta;
+}
+
+function annotationItem(a) {
   const h3 = document.createElement('h3');
   const link = document.createElement('a');
   link.href = `/annotazioni/${a.id}`;
   link.textContent = a.title;
   h3.append(link);
-  const meta = document.createElement('p');
-  meta.className = 'meta';
-  meta.append(t('di ', 'by '), authorLink(a.author_id, a.author_name));
-  li.append(h3, meta, userText(a.body_html));
-  return li;
+  const meta = metaLine(t('di ', 'by '), authorLink(a.author_id, a.author_name));
+  return liveItem('annotation', a.id, 'annotation live-new', h3, meta, userText(a.body_html));
 }
 
 function postItem(p) {
-  const li = document.createElement('li');
-  li.id = `post-${p.id}`;
-  li.dataset.id = p.id;
-  li.className = 'live-new';
   const article = document.createElement('article');
-  const meta = document.createElement('p');
-  meta.className = 'meta';
-  meta.append(authorLink(p.author_id, p.author_name));
-  article.append(meta, userText(p.body_html));
-  li.append(article);
-  return li;
+  article.append(metaLine(authorLink(p.author_id, p.author_name)), userText(p.body_html));
+  return liveItem('post', p.id, 'live-new', article);
 }
 
 function badgeFor(list) {

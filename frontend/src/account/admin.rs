@@ -4,7 +4,8 @@
 use maud::{html, Markup};
 
 use super::shared::{account_page, nav_list, website, Role};
-use crate::forms::{csrf, Common};
+use crate::forms::{inline_form, Common};
+use crate::tables::column_heads;
 
 pub struct UserRow<'a> {
     pub id: i64,
@@ -61,13 +62,10 @@ pub fn admin_users(c: &Common, v: &AdminUsersView) -> Markup {
             (admin_nav(c, "/admin/utenti"))
             table {
                 caption { (l.pick("Utenti registrati", "Registered users")) }
-                thead { tr {
-                    th scope="col" { (l.pick("Nome", "Name")) }
-                    th scope="col" { (l.pick("E-mail", "Email")) }
-                    th scope="col" { (l.pick("Ruolo", "Role")) }
-                    th scope="col" { (l.pick("Stato", "State")) }
-                    th scope="col" { (l.pick("Azioni", "Actions")) }
-                } }
+                (column_heads(&[
+                    l.pick("Nome", "Name"), l.pick("E-mail", "Email"), l.pick("Ruolo", "Role"),
+                    l.pick("Stato", "State"), l.pick("Azioni", "Actions"),
+                ], &[]))
                 tbody {
                     @for u in v.users {
                         @let who = format!("{} ({})", u.display_name, u.email);
@@ -85,8 +83,7 @@ pub fn admin_users(c: &Common, v: &AdminUsersView) -> Markup {
                                 @if u.id == v.me {
                                     (l.pick("(sei tu)", "(you)"))
                                 } @else {
-                                    form class="inline" method="post" action={ "/admin/utenti/" (u.id) "/ruolo" } {
-                                        (csrf(c))
+                                    (inline_form(c, &format!("/admin/utenti/{}/ruolo", u.id), html! {
                                         label for={ "role-" (u.id) } class="visually-hidden" { (l.pick("Ruolo di ", "Role of ")) (who) }
                                         select id={ "role-" (u.id) } name="role" {
                                             @for r in Role::ALL {
@@ -97,18 +94,17 @@ pub fn admin_users(c: &Common, v: &AdminUsersView) -> Markup {
                                             (l.pick("Cambia ruolo", "Change role"))
                                             span class="visually-hidden" { (l.pick(" di ", " of ")) (who) }
                                         }
-                                    }
+                                    }))
                                     @let (action, label) = if u.banned {
                                         ("riattiva", l.pick("Riattiva", "Reinstate"))
                                     } else {
                                         ("sospendi", l.pick("Sospendi", "Suspend"))
                                     };
-                                    form class="inline" method="post" action={ "/admin/utenti/" (u.id) "/" (action) } {
-                                        (csrf(c))
+                                    (inline_form(c, &format!("/admin/utenti/{}/{}", u.id, action), html! {
                                         button type="submit" class=[(!u.banned).then_some("danger")] {
                                             (label) span class="visually-hidden" { " " (who) }
                                         }
-                                    }
+                                    }))
                                 }
                             }
                         }
@@ -132,14 +128,10 @@ pub fn admin_associations(c: &Common, v: &AdminAssociationsView) -> Markup {
             } @else {
                 table {
                     caption { (l.pick("Richieste in attesa", "Requests waiting")) }
-                    thead { tr {
-                        th scope="col" { (l.pick("Associazione", "Association")) }
-                        th scope="col" { (l.pick("Richiesta da", "Requested by")) }
-                        th scope="col" { (l.pick("Sito web", "Website")) }
-                        th scope="col" { (l.pick("Codice fiscale o partita IVA", "Tax code or VAT number")) }
-                        th scope="col" { (l.pick("Data", "Date")) }
-                        th scope="col" { (l.pick("Decisione", "Decision")) }
-                    } }
+                    (column_heads(&[
+                        l.pick("Associazione", "Association"), l.pick("Richiesta da", "Requested by"), l.pick("Sito web", "Website"),
+                        l.pick("Codice fiscale o partita IVA", "Tax code or VAT number"), l.pick("Data", "Date"), l.pick("Decisione", "Decision"),
+                    ], &[]))
                     tbody {
                         @for r in v.requests {
                             tr {
@@ -149,15 +141,13 @@ pub fn admin_associations(c: &Common, v: &AdminAssociationsView) -> Markup {
                                 td { (r.tax_code) }
                                 td { (r.created) }
                                 td {
-                                    form class="inline" method="post" action={ "/admin/associazioni/" (r.id) "/approva" } {
-                                        (csrf(c))
+                                    (inline_form(c, &format!("/admin/associazioni/{}/approva", r.id), html! {
                                         button type="submit" {
                                             (l.pick("Approva", "Approve"))
                                             span class="visually-hidden" { " " (r.name) }
                                         }
-                                    }
-                                    form class="inline" method="post" action={ "/admin/associazioni/" (r.id) "/rifiuta" } {
-                                        (csrf(c))
+                                    }))
+                                    (inline_form(c, &format!("/admin/associazioni/{}/rifiuta", r.id), html! {
                                         label for={ "note-" (r.id) } {
                                             (l.pick("Motivo", "Reason"))
                                             span class="visually-hidden" { (l.pick(" del rifiuto di ", " for rejecting ")) (r.name) }
@@ -167,7 +157,7 @@ pub fn admin_associations(c: &Common, v: &AdminAssociationsView) -> Markup {
                                             (l.pick("Rifiuta", "Reject"))
                                             span class="visually-hidden" { " " (r.name) }
                                         }
-                                    }
+                                    }))
                                 }
                             }
                         }
@@ -182,11 +172,12 @@ pub fn admin_associations(c: &Common, v: &AdminAssociationsView) -> Markup {
 mod tests {
     use crate::account::tests::every_page;
     use crate::i18n::Lang;
+    use crate::page_checks::get;
 
     #[test]
     fn row_buttons_have_distinct_names_and_the_admin_cannot_act_on_themselves() {
         let pages = every_page(Lang::It, &[], "Bruno");
-        let admin = &pages.iter().find(|(n, _)| *n == "admin_users").unwrap().1;
+        let admin = get(&pages, "admin_users");
         assert!(!admin.contains("/admin/utenti/1/"));
         assert!(
             admin.contains(r#"action="/admin/utenti/2/ruolo""#)
@@ -195,7 +186,7 @@ mod tests {
         assert!(admin.contains(r#"action="/admin/utenti/3/riattiva""#));
         assert!(admin.contains(r#"<option value="moderator" selected>"#));
         assert!(admin.contains("Cambia ruolo<span class=\"visually-hidden\"> di Bruno (b@x.it)"));
-        let sessions = &pages.iter().find(|(n, _)| *n == "sessions").unwrap().1;
+        let sessions = get(&pages, "sessions");
         assert!(sessions.contains(r#"action="/account/sessioni/s2/revoca""#));
         assert!(sessions.contains("Esci da questa sessione"));
         assert!(sessions

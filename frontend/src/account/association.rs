@@ -3,8 +3,8 @@
 
 use maud::{html, Markup};
 
-use super::shared::{account_nav, account_page, field, submit, website, Input};
-use crate::forms::{csrf, Common};
+use super::shared::{account_nav, account_page, submit, website};
+use crate::forms::{csrf, field, Common, Field};
 use crate::i18n::Lang;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,10 +75,10 @@ pub fn association_request(c: &Common, v: &AssociationRequestView) -> Markup {
             h2 { @if v.current.is_some() { (l.pick("Aggiorna i dati", "Update the details")) } @else { (l.pick("Chiedi la verifica", "Ask for verification")) } }
             form class="stack" method="post" action="/account/associazione" {
                 (csrf(c))
-                (field(c, Input::new("name", l.pick("Nome dell'associazione", "Name of the association")).auto("organization").value(v.name).length(None, 200)))
-                (field(c, Input::new("website", l.pick("Sito web", "Website")).kind("url").auto("url").value(v.website).optional().verbatim()
+                (field(Field::keyed(c, "name", l.pick("Nome dell'associazione", "Name of the association")).auto("organization").value(v.name).max(200)))
+                (field(Field::keyed(c, "website", l.pick("Sito web", "Website")).kind("url").auto("url").value(v.website).optional().verbatim()
                     .hint(l.pick("L'indirizzo completo, per esempio https://www.esempio.it", "The full address, for example https://www.example.org"))))
-                (field(c, Input::new("tax_code", l.pick("Codice fiscale o partita IVA", "Tax code or VAT number")).value(v.tax_code).length(None, 16).verbatim()))
+                (field(Field::keyed(c, "tax_code", l.pick("Codice fiscale o partita IVA", "Tax code or VAT number")).value(v.tax_code).max(16).verbatim()))
                 (submit(l.pick("Invia la richiesta", "Send the request")))
             }
         },
@@ -89,11 +89,12 @@ pub fn association_request(c: &Common, v: &AssociationRequestView) -> Markup {
 mod tests {
     use crate::account::tests::every_page;
     use crate::i18n::Lang;
+    use crate::page_checks::get;
 
     #[test]
     fn the_request_shows_its_status_and_the_admins_note() {
         let pages = every_page(Lang::It, &[], "Anna");
-        let html = &pages.iter().find(|(n, _)| *n == "association").unwrap().1;
+        let html = get(&pages, "association");
         assert!(html.contains("rifiutata — <span class=\"prewrap\">Dati incompleti</span>"));
         assert!(html.contains(
             r#"<a href="https://example.org/?a=1&amp;b=2" rel="nofollow ugc noopener">"#

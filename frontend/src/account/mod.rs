@@ -12,10 +12,11 @@
 //! profile and the public one), `settings` (password, e-mail address,
 //! deletion, sessions, two-factor authentication), `association` (the
 //! verification request) and `admin` (users and association requests);
-//! what they share (the role, the error keys, the page frame, the input,
-//! the navigations, the message page) is in `shared`. [`Common`] and
-//! [`FieldError`], which the participation views use too, live with the
-//! page frame in the crate's `forms`.
+//! what they share (the role, the error keys, the page frame, the
+//! new-password field, the navigations, the message page) is in `shared`.
+//! [`Common`], [`FieldError`] and the labelled field, which the
+//! participation views use too, live with the page frame in the crate's
+//! `forms`.
 
 mod admin;
 mod association;
@@ -45,19 +46,26 @@ pub use signin::{
 
 #[cfg(test)]
 mod tests {
-    use maud::Markup;
-
     use super::*;
     use crate::i18n::Lang;
+    use crate::page_checks::{
+        assert_forms_post_with_csrf, assert_ids_unique_and_controls_labelled, get, rendered,
+    };
 
     pub(super) fn common<'a>(lang: Lang, errors: &'a [FieldError]) -> Common<'a> {
-        Common {
-            lang,
-            csrf: "tok3n",
-            here: "/account",
-            notice: Some("Fatto".into()),
-            errors,
-        }
+        crate::page_checks::common(lang, "/account", errors)
+    }
+
+    /// The settings page with no address change waiting.
+    pub(super) fn settings_html(c: &Common) -> String {
+        settings(
+            c,
+            &SettingsView {
+                email: "a@b.it",
+                pending_email: None,
+            },
+        )
+        .into_string()
     }
 
     pub(super) fn info(name: &str) -> AssociationInfo<'_> {
@@ -145,7 +153,7 @@ mod tests {
             secret: "JBSWY3DPEHPK3PXP",
             qr_svg: "<svg viewBox=\"0 0 1 1\"></svg>",
         };
-        let pages: Vec<(&'static str, Markup)> = vec![
+        rendered(vec![
             (
                 "signup",
                 signup(
@@ -355,34 +363,14 @@ mod tests {
                 "admin_associations_empty",
                 admin_associations(&c, &AdminAssociationsView { requests: &[] }),
             ),
-        ];
-        pages
-            .into_iter()
-            .map(|(n, m)| (n, m.into_string()))
-            .collect()
-    }
-
-    pub(super) fn values_of<'h>(html: &'h str, attribute: &str) -> Vec<&'h str> {
-        let needle = format!(" {attribute}=\"");
-        html.match_indices(&needle)
-            .map(|(i, _)| {
-                let rest = &html[i + needle.len()..];
-                &rest[..rest.find('"').unwrap()]
-            })
-            .collect()
+        ])
     }
 
     #[test]
     fn every_form_posts_with_the_csrf_token() {
         for lang in Lang::ALL {
             for (name, html) in every_page(lang, &[], "Anna") {
-                let forms = html.matches("<form").count();
-                assert_eq!(
-                    forms,
-                    html.matches(r#"name="csrf" value="tok3n""#).count(),
-                    "{name}"
-                );
-                assert_eq!(forms, html.matches(r#"method="post""#).count(), "{name}");
+                assert_forms_post_with_csrf(name, &html);
             }
         }
     }
@@ -390,32 +378,7 @@ mod tests {
     #[test]
     fn ids_are_unique_and_every_input_has_a_label() {
         for (name, html) in every_page(Lang::It, &[], "Anna") {
-            let ids = values_of(&html, "id");
-            let mut sorted = ids.clone();
-            sorted.sort();
-            sorted.dedup();
-            assert_eq!(ids.len(), sorted.len(), "duplicate id in {name}: {ids:?}");
-            let labels = values_of(&html, "for");
-            for piece in html.split('<').filter(|t| {
-                t.starts_with("input ") || t.starts_with("select ") || t.starts_with("textarea ")
-            }) {
-                if piece.contains(r#"type="hidden""#) {
-                    continue;
-                }
-                let id = values_of(piece, "id");
-                assert!(
-                    id.len() == 1 && labels.contains(&id[0]),
-                    "unlabelled control in {name}: {piece}"
-                );
-            }
-            for described in values_of(&html, "aria-describedby") {
-                for id in described.split(' ') {
-                    assert!(
-                        ids.contains(&id),
-                        "{name}: aria-describedby points to a missing {id}"
-                    );
-                }
-            }
+            assert_ids_unique_and_controls_labelled(name, &html);
         }
     }
 
@@ -440,15 +403,7 @@ mod tests {
         )
         .into_string();
         assert!(html.contains("At least 12 characters"));
-        let html = settings(
-            &c,
-            &SettingsView {
-                email: "a@b.it",
-                pending_email: None,
-            },
-        )
-        .into_string();
-        assert!(html.contains("Download your data (JSON)"));
+        assert!(settings_html(&c).contains("Download your data (JSON)"));
     }
 
     #[test]
@@ -457,15 +412,11 @@ mod tests {
             assert!(!html.contains("<script>x"), "{name}");
         }
         let pages = every_page(Lang::It, &[], "<script>x</script>");
-        let public = &pages.iter().find(|(n, _)| *n == "public").unwrap().1;
+        let public = get(&pages, "public");
         assert!(public.contains("&lt;script&gt;x&lt;/script&gt;"));
         assert!(public.contains(r#"class="prewrap""#));
         assert!(public.contains(r#"rel="nofollow ugc noopener""#));
-        let admin = &pages
-            .iter()
-            .find(|(n, _)| *n == "admin_associations")
-            .unwrap()
-            .1;
+        let admin = get(&pages, "admin_associations");
         assert!(
             !admin.contains(r#"href="javascript:"#),
             "only http(s) sites are links"

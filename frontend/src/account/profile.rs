@@ -4,8 +4,8 @@
 use maud::{html, Markup};
 
 use super::association::{association_info, AssociationInfo};
-use super::shared::{account_nav, account_page, field, submit, website, Input, Role};
-use crate::forms::{csrf, Common};
+use super::shared::{account_nav, account_page, submit, website, Role};
+use crate::forms::{csrf, field, inline_form, Common, Field};
 
 pub struct ProfileView<'a> {
     pub user_id: i64,
@@ -60,16 +60,15 @@ pub fn profile(c: &Common, v: &ProfileView) -> Markup {
                 dd { a href={ "/utenti/" (v.user_id) } { (l.pick("Vedi il tuo profilo pubblico", "See your public profile")) } }
             }
             @if !v.email_verified {
-                form class="inline" method="post" action="/account/verifica/invia" {
-                    (csrf(c))
+                (inline_form(c, "/account/verifica/invia", html! {
                     (submit(l.pick("Invia di nuovo il link di verifica", "Send the verification link again")))
-                }
+                }))
             }
             h2 { (l.pick("Come ti vedono gli altri", "How others see you")) }
             form class="stack" method="post" action="/account/profilo" {
                 (csrf(c))
-                (field(c, Input::new("display_name", l.pick("Nome da mostrare", "Display name")).auto("nickname").value(v.display_name)))
-                (field(c, Input::new("bio", l.pick("Presentazione", "About you")).kind("textarea").value(v.bio).optional().length(None, 500)
+                (field(Field::keyed(c, "display_name", l.pick("Nome da mostrare", "Display name")).auto("nickname").value(v.display_name)))
+                (field(Field::keyed(c, "bio", l.pick("Presentazione", "About you")).textarea(5).value(v.bio).optional().max(500)
                     .hint(l.pick("Visibile a tutti; al massimo 500 caratteri.", "Shown to everyone; at most 500 characters."))))
                 (submit(l.pick("Salva il profilo", "Save the profile")))
             }
@@ -117,11 +116,12 @@ pub fn public_profile(c: &Common, v: &PublicProfileView) -> Markup {
 mod tests {
     use crate::account::tests::every_page;
     use crate::i18n::Lang;
+    use crate::page_checks::get;
 
     #[test]
     fn the_profile_warns_about_two_factor_only_when_required_and_off() {
         let pages = every_page(Lang::It, &[], "Anna");
-        let get = |n: &str| pages.iter().find(|(name, _)| *name == n).unwrap().1.clone();
+        let get = |n: &str| get(&pages, n);
         let profile = get("profile");
         assert!(profile.contains(r#"aria-labelledby="totp-required""#));
         assert!(profile.contains("(non ancora verificato)"));

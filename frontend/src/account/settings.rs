@@ -4,8 +4,11 @@
 
 use maud::{html, Markup, PreEscaped};
 
-use super::shared::{account_nav, account_page, field, keys, new_password, submit, Input};
-use crate::forms::{csrf, error_for, error_text, Common};
+use super::shared::{
+    account_nav, account_page, current_password, keys, new_password, one_time_code, submit,
+};
+use crate::forms::{csrf, error_for, error_text, field, inline_form, Common, Field};
+use crate::tables::column_heads;
 
 pub struct SettingsView<'a> {
     pub email: &'a str,
@@ -60,8 +63,8 @@ pub fn settings(c: &Common, v: &SettingsView) -> Markup {
             h2 { (l.pick("Cambia la password", "Change your password")) }
             form class="stack" method="post" action="/account/password" {
                 (csrf(c))
-                (field(c, Input::new("current_password", l.pick("Password attuale", "Current password")).kind("password").auto("current-password")))
-                (field(c, new_password(l, "new_password", l.pick("Nuova password", "New password"))))
+                (field(current_password(c, "current_password")))
+                (field(new_password(c, "new_password", l.pick("Nuova password", "New password"))))
                 (submit(l.pick("Cambia la password", "Change the password")))
             }
             h2 { (l.pick("Cambia l'indirizzo e-mail", "Change your email address")) }
@@ -75,24 +78,23 @@ pub fn settings(c: &Common, v: &SettingsView) -> Markup {
             }
             form class="stack" method="post" action="/account/email" {
                 (csrf(c))
-                (field(c, Input::new("new_email", l.pick("Nuovo indirizzo e-mail", "New email address")).kind("email").auto("email").verbatim()
+                (field(Field::keyed(c, "new_email", l.pick("Nuovo indirizzo e-mail", "New email address")).kind("email").auto("email").verbatim()
                     .hint(l.pick("Ti invieremo un link per confermarlo, valido per 24 ore.", "We will send a link to confirm it, valid for 24 hours."))))
-                (field(c, Input::new("password", l.pick("Password attuale", "Current password")).kind("password").auto("current-password")))
+                (field(current_password(c, "password")))
                 (submit(l.pick("Cambia l'indirizzo", "Change the address")))
             }
             h2 { (l.pick("Esci da tutti i dispositivi", "Log out everywhere")) }
             p { (l.pick("Chiude tutte le sessioni aperte, compresa questa.", "Ends every open session, this one included.")) }
-            form class="inline" method="post" action="/account/esci-ovunque" {
-                (csrf(c))
+            (inline_form(c, "/account/esci-ovunque", html! {
                 (submit(l.pick("Esci ovunque", "Log out everywhere")))
-            }
+            }))
             h2 { (l.pick("I tuoi dati", "Your data")) }
             p { a href="/account/dati" download { (l.pick("Scarica i tuoi dati (JSON)", "Download your data (JSON)")) } }
             h2 { (l.pick("Elimina l'account", "Delete your account")) }
             p { (l.pick("L'eliminazione è definitiva e non si può annullare.", "Deletion is permanent and cannot be undone.")) }
             form class="stack" method="post" action="/account/elimina" {
                 (csrf(c))
-                (field(c, Input::new("password", l.pick("Password attuale", "Current password")).key(keys::DELETE_PASSWORD).kind("password").auto("current-password")))
+                (field(current_password(c, keys::DELETE_PASSWORD).name("password")))
                 @let error = error_for(c, "contributions");
                 fieldset aria-describedby=[error.map(|_| "field-contributions-error")] {
                     legend { (l.pick("I tuoi contributi", "Your contributions")) }
@@ -124,12 +126,10 @@ pub fn sessions(c: &Common, v: &SessionsView) -> Markup {
                         "The devices you are logged in on. If you don't recognise one, revoke it and change your password.")) }
             table {
                 caption { (l.pick("Sessioni aperte", "Open sessions")) }
-                thead { tr {
-                    th scope="col" { (l.pick("Dispositivo", "Device")) }
-                    th scope="col" { (l.pick("Aperta il", "Started")) }
-                    th scope="col" { (l.pick("Ultimo uso", "Last used")) }
-                    th scope="col" { (l.pick("Azione", "Action")) }
-                } }
+                (column_heads(&[
+                    l.pick("Dispositivo", "Device"), l.pick("Aperta il", "Started"),
+                    l.pick("Ultimo uso", "Last used"), l.pick("Azione", "Action"),
+                ], &[]))
                 tbody {
                     @for s in v.sessions {
                         @let device = if s.user_agent.trim().is_empty() { l.pick("Dispositivo sconosciuto", "Unknown device") } else { s.user_agent };
@@ -141,8 +141,7 @@ pub fn sessions(c: &Common, v: &SessionsView) -> Markup {
                             td { (s.created) }
                             td { (s.last_used) }
                             td {
-                                form class="inline" method="post" action={ "/account/sessioni/" (s.id) "/revoca" } {
-                                    (csrf(c))
+                                (inline_form(c, &format!("/account/sessioni/{}/revoca", s.id), html! {
                                     button type="submit" {
                                         @if s.current {
                                             (l.pick("Esci da questa sessione", "Log out of this session"))
@@ -154,7 +153,7 @@ pub fn sessions(c: &Common, v: &SessionsView) -> Markup {
                                             }
                                         }
                                     }
-                                }
+                                }))
                             }
                         }
                     }
@@ -201,7 +200,7 @@ pub fn two_factor(c: &Common, v: &TwoFactorView) -> Markup {
                 p { (l.pick("I nuovi codici sostituiscono tutti quelli precedenti.", "The new codes replace all the previous ones.")) }
                 form class="stack" method="post" action="/account/2fa/codici" {
                     (csrf(c))
-                    (field(c, Input::new("code", l.pick("Codice", "Code")).auto("one-time-code").length(None, 64).verbatim().hint(any_code_hint)))
+                    (field(one_time_code(c, "code", any_code_hint)))
                     (submit(l.pick("Genera nuovi codici", "Generate new codes")))
                 }
                 h2 { (l.pick("Disattiva", "Turn off")) }
@@ -211,8 +210,8 @@ pub fn two_factor(c: &Common, v: &TwoFactorView) -> Markup {
                 } @else {
                     form class="stack" method="post" action="/account/2fa/disattiva" {
                         (csrf(c))
-                        (field(c, Input::new("password", l.pick("Password attuale", "Current password")).kind("password").auto("current-password")))
-                        (field(c, Input::new("code", l.pick("Codice", "Code")).key(keys::DISABLE_CODE).auto("one-time-code").length(None, 64).verbatim().hint(any_code_hint)))
+                        (field(current_password(c, "password")))
+                        (field(one_time_code(c, keys::DISABLE_CODE, any_code_hint)))
                         (submit(l.pick("Disattiva la verifica in due passaggi", "Turn off two-factor authentication")))
                     }
                 }
@@ -236,7 +235,7 @@ pub fn two_factor(c: &Common, v: &TwoFactorView) -> Markup {
                         p { (l.pick("Scrivi qui il codice che l'app mostra, per confermare.", "Enter the code the app shows, to confirm.")) }
                         form class="stack" method="post" action="/account/2fa/conferma" {
                             (csrf(c))
-                            (field(c, Input::new("code", l.pick("Codice", "Code")).auto("one-time-code").length(None, 64).verbatim().hint(code_hint)))
+                            (field(one_time_code(c, "code", code_hint)))
                             (submit(l.pick("Conferma e attiva", "Confirm and turn on")))
                         }
                     }
@@ -245,10 +244,9 @@ pub fn two_factor(c: &Common, v: &TwoFactorView) -> Markup {
                 p { (l.pick("Stato: ", "Status: ")) strong { (l.pick("non attiva", "off")) } }
                 p { (l.pick("Con la verifica in due passaggi, per accedere servono la password e un codice generato da un'app sul tuo telefono: chi scopre la password da sola non entra.",
                             "With two-factor authentication, logging in takes your password and a code made by an app on your phone: someone who only finds out your password cannot get in.")) }
-                form class="inline" method="post" action="/account/2fa/avvia" {
-                    (csrf(c))
+                (inline_form(c, "/account/2fa/avvia", html! {
                     (submit(l.pick("Attiva la verifica in due passaggi", "Turn on two-factor authentication")))
-                }
+                }))
             }
         },
     )
@@ -257,25 +255,14 @@ pub fn two_factor(c: &Common, v: &TwoFactorView) -> Markup {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::account::tests::{common, every_page};
-    use crate::account::FieldError;
+    use crate::account::tests::{common, every_page, settings_html};
     use crate::i18n::Lang;
+    use crate::page_checks::{error, get};
 
     #[test]
     fn the_delete_form_has_its_own_password_key() {
-        let errors = [FieldError {
-            field: keys::DELETE_PASSWORD,
-            message: "Password errata".into(),
-        }];
-        let c = common(Lang::It, &errors);
-        let html = settings(
-            &c,
-            &SettingsView {
-                email: "a@b.it",
-                pending_email: None,
-            },
-        )
-        .into_string();
+        let errors = [error(keys::DELETE_PASSWORD, "Password errata")];
+        let html = settings_html(&common(Lang::It, &errors));
         assert!(html.contains(r##"href="#field-delete_password""##));
         assert!(html.contains(r#"id="field-delete_password" name="password""#));
         assert_eq!(html.matches("aria-invalid").count(), 1);
@@ -286,7 +273,7 @@ mod tests {
     #[test]
     fn two_factor_states() {
         let pages = every_page(Lang::It, &[], "x");
-        let get = |n: &str| pages.iter().find(|(name, _)| *name == n).unwrap().1.clone();
+        let get = |n: &str| get(&pages, n);
         let enrol = get("2fa_enrol");
         assert!(
             enrol.contains("<figure class=\"qr\"><svg")

@@ -1,11 +1,12 @@
 //! What the account pages share: the [`Role`], the error [`keys`], the
-//! page frame, the labelled input, the submit button, a user's website,
+//! page frame, the fields several forms ask for (e-mail address, current
+//! and new password, one-time code), the submit button, a user's website,
 //! the account's and the admin's navigation, and the page that only says
 //! something ([`message`]).
 
 use maud::{html, Markup};
 
-use crate::forms::{csrf, error_for, error_text, full_page, Common};
+use crate::forms::{full_page, inline_form, Common, Field};
 use crate::i18n::Lang;
 
 /// A page that only says something (after following a link, an error).
@@ -72,114 +73,6 @@ pub(super) fn account_page(c: &Common, title: &str, fields: &[&str], body: Marku
     full_page(c, title, html! {}, fields, body)
 }
 
-/// One labelled input (or textarea) with its hint and error.
-#[derive(Clone, Copy)]
-pub(super) struct Input<'a> {
-    /// For the id (`field-<key>`) and to find the error.
-    key: &'a str,
-    name: &'a str,
-    label: &'a str,
-    kind: &'a str,
-    value: &'a str,
-    autocomplete: Option<&'a str>,
-    hint: Option<&'a str>,
-    required: bool,
-    minlength: Option<u32>,
-    maxlength: Option<u32>,
-    /// Codes and keys: no autocapitalisation or spell check.
-    verbatim: bool,
-}
-
-impl<'a> Input<'a> {
-    pub(super) fn new(name: &'a str, label: &'a str) -> Self {
-        Input {
-            key: name,
-            name,
-            label,
-            kind: "text",
-            value: "",
-            autocomplete: None,
-            hint: None,
-            required: true,
-            minlength: None,
-            maxlength: None,
-            verbatim: false,
-        }
-    }
-    pub(super) fn key(mut self, key: &'a str) -> Self {
-        self.key = key;
-        self
-    }
-    pub(super) fn kind(mut self, kind: &'a str) -> Self {
-        self.kind = kind;
-        self
-    }
-    pub(super) fn value(mut self, value: &'a str) -> Self {
-        self.value = value;
-        self
-    }
-    pub(super) fn auto(mut self, autocomplete: &'a str) -> Self {
-        self.autocomplete = Some(autocomplete);
-        self
-    }
-    pub(super) fn hint(mut self, hint: &'a str) -> Self {
-        self.hint = Some(hint);
-        self
-    }
-    pub(super) fn optional(mut self) -> Self {
-        self.required = false;
-        self
-    }
-    pub(super) fn length(mut self, min: Option<u32>, max: u32) -> Self {
-        self.minlength = min;
-        self.maxlength = Some(max);
-        self
-    }
-    pub(super) fn verbatim(mut self) -> Self {
-        self.verbatim = true;
-        self
-    }
-}
-
-pub(super) fn field(c: &Common, f: Input) -> Markup {
-    let id = format!("field-{}", f.key);
-    let hint_id = format!("{id}-hint");
-    let error_id = format!("{id}-error");
-    let error = error_for(c, f.key);
-    let described: Vec<&str> = [
-        f.hint.map(|_| hint_id.as_str()),
-        error.map(|_| error_id.as_str()),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    let described = (!described.is_empty()).then(|| described.join(" "));
-    let invalid = error.map(|_| "true");
-    let value = (!f.value.is_empty()).then_some(f.value);
-    html! {
-        div class="field" {
-            label for=(id) {
-                (f.label)
-                @if !f.required { " " span class="optional" { (c.lang.pick("(facoltativo)", "(optional)")) } }
-            }
-            @if let Some(hint) = f.hint { p id=(hint_id) class="hint" { (hint) } }
-            @if let Some(message) = error { (error_text(&error_id, c.lang, message)) }
-            @if f.kind == "textarea" {
-                textarea id=(id) name=(f.name) rows="5" required[f.required]
-                    maxlength=[f.maxlength] aria-describedby=[described] aria-invalid=[invalid] {
-                    // The parser drops one newline right after the tag: this keeps a leading one in the value.
-                    "\n" (f.value)
-                }
-            } @else {
-                input id=(id) name=(f.name) type=(f.kind) value=[value] autocomplete=[f.autocomplete]
-                    required[f.required] minlength=[f.minlength] maxlength=[f.maxlength]
-                    autocapitalize=[f.verbatim.then_some("off")] spellcheck=[f.verbatim.then_some("false")]
-                    aria-describedby=[described] aria-invalid=[invalid];
-            }
-        }
-    }
-}
-
 fn new_password_hint(l: Lang) -> &'static str {
     l.pick(
         "Almeno 12 caratteri; una frase lunga è più sicura di una parola complicata.",
@@ -187,12 +80,41 @@ fn new_password_hint(l: Lang) -> &'static str {
     )
 }
 
-pub(super) fn new_password<'a>(l: Lang, name: &'a str, label: &'a str) -> Input<'a> {
-    Input::new(name, label)
+/// The e-mail address of an account (posted as `email`), filled with `value`.
+pub(super) fn email<'a>(c: &'a Common, value: &'a str) -> Field<'a> {
+    Field::keyed(c, "email", c.lang.pick("Indirizzo e-mail", "Email address"))
+        .kind("email")
+        .auto("email")
+        .value(value)
+        .verbatim()
+}
+
+/// The current password, asked before a change, under error `key`.
+pub(super) fn current_password<'a>(c: &'a Common, key: &'a str) -> Field<'a> {
+    Field::keyed(c, key, c.lang.pick("Password attuale", "Current password"))
+        .kind("password")
+        .auto("current-password")
+}
+
+/// A code from the authenticator app or a recovery code (posted as
+/// `code`), under error `key`, with its `hint`.
+pub(super) fn one_time_code<'a>(c: &'a Common, key: &'a str, hint: &'a str) -> Field<'a> {
+    Field::keyed(c, key, c.lang.pick("Codice", "Code"))
+        .name("code")
+        .auto("one-time-code")
+        .max(64)
+        .verbatim()
+        .hint(hint)
+}
+
+/// A new password's field: its kind, autocomplete, length and hint.
+pub(super) fn new_password<'a>(c: &'a Common, name: &'a str, label: &str) -> Field<'a> {
+    Field::keyed(c, name, label)
         .kind("password")
         .auto("new-password")
-        .length(Some(12), 128)
-        .hint(new_password_hint(l))
+        .min(12)
+        .max(128)
+        .hint(new_password_hint(c.lang))
 }
 
 pub(super) fn submit(label: &str) -> Markup {
@@ -230,10 +152,9 @@ pub(super) fn account_nav(c: &Common, current: &str) -> Markup {
     ];
     let logout = html! {
         li {
-            form class="inline" method="post" action="/account/esci" {
-                (csrf(c))
+            (inline_form(c, "/account/esci", html! {
                 (submit(l.pick("Esci", "Log out")))
-            }
+            }))
         }
     };
     nav_list(

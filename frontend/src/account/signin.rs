@@ -3,8 +3,8 @@
 
 use maud::{html, Markup};
 
-use super::shared::{account_page, field, new_password, submit, Input};
-use crate::forms::{csrf, Common};
+use super::shared::{account_page, email, new_password, one_time_code, submit};
+use crate::forms::{csrf, field, Common, Field};
 
 pub struct SignupView<'a> {
     pub email: &'a str,
@@ -42,10 +42,10 @@ pub fn signup(c: &Common, v: &SignupView) -> Markup {
                         "With an account you can take part with comments and reports.")) }
             form class="stack" method="post" action="/account/registrati" {
                 (csrf(c))
-                (field(c, Input::new("email", l.pick("Indirizzo e-mail", "Email address")).kind("email").auto("email").value(v.email).verbatim()))
-                (field(c, Input::new("display_name", l.pick("Nome da mostrare", "Display name")).auto("nickname").value(v.display_name)
+                (field(email(c, v.email)))
+                (field(Field::keyed(c, "display_name", l.pick("Nome da mostrare", "Display name")).auto("nickname").value(v.display_name)
                     .hint(l.pick("Visibile a tutti accanto ai tuoi contributi.", "Shown to everyone next to your contributions."))))
-                (field(c, new_password(l, "password", "Password")))
+                (field(new_password(c, "password", "Password")))
                 (submit(l.pick("Crea l'account", "Create the account")))
             }
             p { (l.pick("Hai già un account? ", "Already have an account? ")) a href="/account/accedi" { (l.pick("Accedi", "Log in")) } }
@@ -63,8 +63,8 @@ pub fn login(c: &Common, v: &LoginView) -> Markup {
             form class="stack" method="post" action="/account/accedi" {
                 (csrf(c))
                 input type="hidden" name="next" value=(v.next);
-                (field(c, Input::new("email", l.pick("Indirizzo e-mail", "Email address")).kind("email").auto("email").value(v.email).verbatim()))
-                (field(c, Input::new("password", "Password").kind("password").auto("current-password")))
+                (field(email(c, v.email)))
+                (field(Field::keyed(c, "password", "Password").kind("password").auto("current-password")))
                 (submit(l.pick("Accedi", "Log in")))
             }
             ul class="links" {
@@ -88,9 +88,8 @@ pub fn second_factor(c: &Common, v: &SecondFactorView) -> Markup {
                 (csrf(c))
                 input type="hidden" name="next" value=(v.next);
                 // No inputmode=numeric: recovery codes contain letters.
-                (field(c, Input::new("code", l.pick("Codice", "Code")).auto("one-time-code").length(None, 64).verbatim()
-                    .hint(l.pick("Il codice di 6 cifre mostrato dalla tua app di autenticazione, oppure uno dei tuoi codici di recupero.",
-                                 "The 6-digit code shown by your authenticator app, or one of your recovery codes."))))
+                (field(one_time_code(c, "code", l.pick("Il codice di 6 cifre mostrato dalla tua app di autenticazione, oppure uno dei tuoi codici di recupero.",
+                                                       "The 6-digit code shown by your authenticator app, or one of your recovery codes."))))
                 (submit(l.pick("Verifica", "Verify")))
             }
             p { a href="/account/accedi" { (l.pick("Torna all'accesso", "Back to log in")) } }
@@ -119,7 +118,7 @@ pub fn forgot(c: &Common, v: &ForgotView) -> Markup {
                             "Enter your account's email address: we will send you a link to choose a new password.")) }
                 form class="stack" method="post" action="/account/password-dimenticata" {
                     (csrf(c))
-                    (field(c, Input::new("email", l.pick("Indirizzo e-mail", "Email address")).kind("email").auto("email").value(v.email).verbatim()))
+                    (field(email(c, v.email)))
                     (submit(l.pick("Invia il link", "Send the link")))
                 }
             }
@@ -138,7 +137,7 @@ pub fn reset(c: &Common, v: &ResetView) -> Markup {
             form class="stack" method="post" action="/account/reimposta" {
                 (csrf(c))
                 input type="hidden" name="token" value=(v.token);
-                (field(c, new_password(l, "password", l.pick("Nuova password", "New password"))))
+                (field(new_password(c, "password", l.pick("Nuova password", "New password"))))
                 (submit(l.pick("Salva la nuova password", "Save the new password")))
             }
         },
@@ -149,20 +148,14 @@ pub fn reset(c: &Common, v: &ResetView) -> Markup {
 mod tests {
     use super::*;
     use crate::account::tests::common;
-    use crate::account::FieldError;
     use crate::i18n::Lang;
+    use crate::page_checks::error;
 
     #[test]
     fn errors_are_summarised_and_tied_to_their_inputs() {
         let errors = [
-            FieldError {
-                field: "email",
-                message: "Indirizzo non valido".into(),
-            },
-            FieldError {
-                field: "",
-                message: "Riprova più tardi".into(),
-            },
+            error("email", "Indirizzo non valido"),
+            error("", "Riprova più tardi"),
         ];
         let c = common(Lang::It, &errors);
         let html = signup(

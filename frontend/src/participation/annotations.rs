@@ -6,11 +6,11 @@ use maud::{html, Markup};
 
 use super::discussion::{thread_section, ThreadView};
 use super::shared::{
-    author_link, content, field, is_own, keys, live_badge, markdown_hint, take_part, Field, Noun,
-    Status, Viewer, BODY_MAX, TITLE_MAX,
+    author_link, content, is_own, keys, live_badge, markdown_hint, take_part, Noun, Status, Viewer,
+    BODY_MAX, TITLE_MAX,
 };
 use crate::account::Common;
-use crate::forms::{csrf, error_for, error_summary, error_text, full_page, notice};
+use crate::forms::{csrf, error_for, error_summary, error_text, field, full_page, notice, Field};
 use crate::i18n::Lang;
 
 pub struct AnnotationItem<'a> {
@@ -82,14 +82,14 @@ pub fn annotations_block(c: &Common, viewer: Viewer, block: &AnnotationsBlock) -
                     (error_summary(c, 4, "annotation-errors-title", &["title", "body", "point", "lon", "lat", "variable"]))
                     form class="stack" method="post" action=(block.action) {
                         (csrf(c))
-                        (field(l, Field::keyed(c, "title", l.pick("Titolo", "Title")).value(title).max(TITLE_MAX)))
-                        (field(l, Field::keyed(c, "body", l.pick("Testo", "Text")).textarea(6).value(body).max(BODY_MAX).hint(markdown_hint(l))))
+                        (field(Field::keyed(c, "title", l.pick("Titolo", "Title")).value(title).max(TITLE_MAX)))
+                        (field(Field::keyed(c, "body", l.pick("Testo", "Text")).textarea(6).value(body).max(BODY_MAX).hint(markdown_hint(l))))
                         fieldset id="field-point" aria-describedby=(point_described) {
                             legend { (l.pick("Un punto preciso (facoltativo)", "A precise point (optional)")) }
                             p id="field-point-hint" class="hint" { (point_hint) }
                             @if let Some(message) = point_error { (error_text("field-point-error", l, message)) }
-                            (field(l, Field::keyed(c, "lon", l.pick("Longitudine", "Longitude")).number().value(lon).optional(false)))
-                            (field(l, Field::keyed(c, "lat", l.pick("Latitudine", "Latitude")).number().value(lat).optional(false)))
+                            (field(Field::keyed(c, "lon", l.pick("Longitudine", "Longitude")).number().value(lon).optional_unmarked()))
+                            (field(Field::keyed(c, "lat", l.pick("Latitudine", "Latitude")).number().value(lat).optional_unmarked()))
                         }
                         (variable_select(c, block.variables, variable))
                         button type="submit" { (l.pick("Pubblica l'annotazione", "Publish the annotation")) }
@@ -239,16 +239,13 @@ fn annotation_item(l: Lang, viewer: Viewer, item: &AnnotationItem) -> Markup {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::account::FieldError;
+    use crate::page_checks::error;
     use crate::participation::tests::{annotations, block_html, common, posts, thread_view, ANNA};
     use crate::participation::thread;
 
     #[test]
     fn the_annotation_form_refills_its_draft() {
-        let errors = [FieldError {
-            field: "title",
-            message: "Titolo troppo lungo".into(),
-        }];
+        let errors = [error("title", "Titolo troppo lungo")];
         let c = common(Lang::It, &errors);
         let html = block_html(&c, ANNA, &[]);
         assert!(html.contains(r#"action="/quartieri/navile/annotazioni""#));

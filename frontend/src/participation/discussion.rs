@@ -5,11 +5,11 @@
 use maud::{html, Markup};
 
 use super::shared::{
-    author_link, author_name, content, field, is_own, keys, live_badge, markdown_hint, take_part,
-    Field, Noun, Status, Viewer, BODY_MAX,
+    author_link, author_name, content, is_own, keys, live_badge, markdown_hint, take_part, Noun,
+    Status, Viewer, BODY_MAX,
 };
 use crate::account::Common;
-use crate::forms::{csrf, error_summary, notice};
+use crate::forms::{csrf, error_summary, field, inline_form, notice, Field};
 use crate::i18n::Lang;
 
 pub struct PostItem<'a> {
@@ -144,8 +144,7 @@ pub(super) fn thread_section(
                 }
             }
             @if let Some(action) = view.lock_action.filter(|_| viewer.moderator) {
-                form class="inline" method="post" action=(action) {
-                    (csrf(c))
+                (inline_form(c, action, html! {
                     button type="submit" {
                         @if view.locked {
                             (l.pick("Riapri la discussione", "Reopen the discussion"))
@@ -153,7 +152,7 @@ pub(super) fn thread_section(
                             (l.pick("Chiudi la discussione", "Close the discussion"))
                         }
                     }
-                }
+                }))
             }
             @if !view.posts.is_empty() { (sort_nav(l, view.sort)) }
             @if !view.posts.is_empty() || view.thread_id.is_some() {
@@ -185,7 +184,7 @@ pub(super) fn thread_section(
                     @if messages { (error_summary(c, 4, "post-errors-title", &[keys::POST_BODY])) }
                     form class="stack" method="post" action=(view.post_action) {
                         (csrf(c))
-                        (field(l, Field::keyed(c, keys::POST_BODY, l.pick("Il tuo messaggio", "Your post")).name("body").textarea(5)
+                        (field(Field::keyed(c, keys::POST_BODY, l.pick("Il tuo messaggio", "Your post")).name("body").textarea(5)
                             .value(view.draft).max(BODY_MAX).hint(markdown_hint(l))))
                         button type="submit" { (l.pick("Invia", "Send")) }
                     }
@@ -217,13 +216,12 @@ fn post(c: &Common, viewer: Viewer, action: &str, p: &PostItem, can_write: bool)
                 @if live {
                     div class="post-actions" {
                         @if visible && viewer.can_post {
-                            form class="inline" method="post" action={ "/messaggi/" (p.id) "/utile" } {
-                                (csrf(c))
+                            (inline_form(c, &format!("/messaggi/{}/utile", p.id), html! {
                                 button type="submit" class="utile" aria-pressed=(if p.marked { "true" } else { "false" }) {
                                     (l.pick("Utile", "Useful")) " " span class="count" { (p.useful) }
                                     span class="visually-hidden" { (l.pick(", messaggio", ", post")) (whose) }
                                 }
-                            }
+                            }))
                         } @else if visible && p.useful > 0 {
                             span class="utile-count" {
                                 @if p.useful == 1 {
@@ -246,13 +244,12 @@ fn post(c: &Common, viewer: Viewer, action: &str, p: &PostItem, can_write: bool)
                             }
                         }
                         @if own {
-                            form class="inline" method="post" action={ "/messaggi/" (p.id) "/elimina" } {
-                                (csrf(c))
+                            (inline_form(c, &format!("/messaggi/{}/elimina", p.id), html! {
                                 button type="submit" class="danger" {
                                     (l.pick("Elimina", "Delete"))
                                     span class="visually-hidden" { (l.pick(" il tuo messaggio del ", " your post from ")) (p.created) }
                                 }
-                            }
+                            }))
                         }
                     }
                 }
@@ -265,7 +262,8 @@ fn post(c: &Common, viewer: Viewer, action: &str, p: &PostItem, can_write: bool)
                         form class="stack" method="post" action=(action) {
                             (csrf(c))
                             input type="hidden" name="parent" value=(p.id);
-                            (field(l, Field::repeated(
+                            (field(Field::repeated(
+                                l,
                                 format!("reply-{}", p.id),
                                 "body",
                                 html! {

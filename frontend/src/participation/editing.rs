@@ -3,9 +3,9 @@
 
 use maud::{html, Markup};
 
-use super::shared::{field, markdown_hint, Field, BODY_MAX, TITLE_MAX};
+use super::shared::{markdown_hint, BODY_MAX, TITLE_MAX};
 use crate::account::Common;
-use crate::forms::{csrf, full_page};
+use crate::forms::{csrf, field, full_page, Field};
 
 /// The edit form of an annotation (title, body) or of a post (body only:
 /// `title` None), posting to `action`.
@@ -31,9 +31,9 @@ pub fn edit_form(
             form class="stack" method="post" action=(action) {
                 (csrf(c))
                 @if let Some(title) = title {
-                    (field(l, Field::keyed(c, "title", l.pick("Titolo", "Title")).value(title).max(TITLE_MAX)))
+                    (field(Field::keyed(c, "title", l.pick("Titolo", "Title")).value(title).max(TITLE_MAX)))
                 }
-                (field(l, Field::keyed(c, "body", l.pick("Testo", "Text")).textarea(10).value(body).max(BODY_MAX).hint(markdown_hint(l))))
+                (field(Field::keyed(c, "body", l.pick("Testo", "Text")).textarea(10).value(body).max(BODY_MAX).hint(markdown_hint(l))))
                 button type="submit" { (l.pick("Salva le modifiche", "Save the changes")) }
             }
         },

@@ -4,7 +4,7 @@
 use maud::{html, Markup};
 
 use crate::account::Common;
-use crate::forms::{csrf, full_page};
+use crate::forms::{csrf, full_page, inline_form};
 
 pub struct FollowItem<'a> {
     pub subject: &'a str,
@@ -40,8 +40,7 @@ pub fn follows(c: &Common, items: &[FollowItem]) -> Markup {
                         li {
                             a href=(f.link) { (f.title) }
                             " "
-                            form class="inline" method="post" action="/seguiti" {
-                                (csrf(c))
+                            (inline_form(c, "/seguiti", html! {
                                 input type="hidden" name="subject" value=(f.subject);
                                 label for={ "digest-" (i) } {
                                     (l.pick("Riepilogo", "Digest"))
@@ -56,15 +55,14 @@ pub fn follows(c: &Common, items: &[FollowItem]) -> Markup {
                                     (l.pick("Salva", "Save"))
                                     span class="visually-hidden" { (l.pick(" il riepilogo per ", " the digest for ")) (f.title) }
                                 }
-                            }
-                            form class="inline" method="post" action="/seguiti/rimuovi" {
-                                (csrf(c))
+                            }))
+                            (inline_form(c, "/seguiti/rimuovi", html! {
                                 input type="hidden" name="subject" value=(f.subject);
                                 button type="submit" {
                                     (l.pick("Non seguire più", "Unfollow"))
                                     span class="visually-hidden" { " " (f.title) }
                                 }
-                            }
+                            }))
                         }
                     }
                 }

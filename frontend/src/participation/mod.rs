@@ -14,7 +14,8 @@
 //! sorting, the tree of posts and replies, paging, lock), `editing` (the
 //! edit form and the earlier versions), `notifications` and `follows`;
 //! what they share ([`Viewer`], [`Status`], the length limits, the error
-//! [`keys`], the field, the authors, the body by status) is in `shared`.
+//! [`keys`], the authors, the body by status) is in `shared`; the labelled
+//! field is the account pages' one, in the crate's `forms`.
 
 mod annotations;
 mod discussion;
@@ -34,24 +35,23 @@ pub use shared::{keys, Status, Viewer, BODY_MAX, TITLE_MAX};
 
 #[cfg(test)]
 mod tests {
-    use maud::{html, Markup};
+    use maud::html;
 
     use super::*;
     use crate::account::{Common, FieldError};
     use crate::i18n::Lang;
+    pub(super) use crate::page_checks::get;
+    use crate::page_checks::{
+        assert_forms_post_with_csrf, assert_ids_unique, assert_ids_unique_and_controls_labelled,
+        error, rendered,
+    };
 
     pub(super) const BODY: &str = "<p>Corpo <strong>sicuro</strong></p>";
     pub(super) const REMOVED_BODY: &str = "<p>SEGRETO-RIMOSSO</p>";
     pub(super) const DELETED_BODY: &str = "<p>SEGRETO-ELIMINATO</p>";
 
     pub(super) fn common<'a>(lang: Lang, errors: &'a [FieldError]) -> Common<'a> {
-        Common {
-            lang,
-            csrf: "tok3n",
-            here: "/quartieri/navile",
-            notice: Some("Fatto".into()),
-            errors,
-        }
+        crate::page_checks::common(lang, "/quartieri/navile", errors)
     }
 
     pub(super) const ANNA: Viewer = Viewer {
@@ -246,7 +246,7 @@ mod tests {
                 digest: "none",
             },
         ];
-        let views: Vec<(&'static str, Markup)> = vec![
+        rendered(vec![
             (
                 "block",
                 html! { (annotations_block(&c, viewer, &AnnotationsBlock {
@@ -356,25 +356,7 @@ mod tests {
             ("follows_empty", follows(&c, &[])),
             ("follow_button_on", follow_button(&c, "area:navile", true)),
             ("follow_button_off", follow_button(&c, "area:navile", false)),
-        ];
-        views
-            .into_iter()
-            .map(|(n, m)| (n, m.into_string()))
-            .collect()
-    }
-
-    pub(super) fn get<'v>(views: &'v [(&'static str, String)], name: &str) -> &'v str {
-        &views.iter().find(|(n, _)| *n == name).unwrap().1
-    }
-
-    pub(super) fn values_of<'h>(html: &'h str, attribute: &str) -> Vec<&'h str> {
-        let needle = format!(" {attribute}=\"");
-        html.match_indices(&needle)
-            .map(|(i, _)| {
-                let rest = &html[i + needle.len()..];
-                &rest[..rest.find('"').unwrap()]
-            })
-            .collect()
+        ])
     }
 
     #[test]
@@ -382,14 +364,7 @@ mod tests {
         for lang in Lang::ALL {
             for viewer in [ANNA, ANONYMOUS, UNVERIFIED, MODERATOR] {
                 for (name, html) in every_view(lang, &[], viewer) {
-                    let forms = html.matches("<form").count();
-                    assert_eq!(forms, html.matches(r#"name="csrf""#).count(), "{name}");
-                    assert_eq!(
-                        forms,
-                        html.matches(r#"name="csrf" value="tok3n""#).count(),
-                        "{name}"
-                    );
-                    assert_eq!(forms, html.matches(r#"method="post""#).count(), "{name}");
+                    assert_forms_post_with_csrf(name, &html);
                 }
             }
         }
@@ -398,51 +373,12 @@ mod tests {
     #[test]
     fn ids_are_unique_and_every_input_has_a_label() {
         let errors = [
-            FieldError {
-                field: "body",
-                message: "Scrivi qualcosa".into(),
-            },
-            FieldError {
-                field: "lat",
-                message: "Fuori dal quartiere".into(),
-            },
+            error("body", "Scrivi qualcosa"),
+            error("lat", "Fuori dal quartiere"),
         ];
         for viewer in [ANNA, MODERATOR] {
             for (name, html) in every_view(Lang::It, &errors, viewer) {
-                let ids = values_of(&html, "id");
-                let mut sorted = ids.clone();
-                sorted.sort();
-                sorted.dedup();
-                assert_eq!(ids.len(), sorted.len(), "duplicate id in {name}: {ids:?}");
-                let labels = values_of(&html, "for");
-                for piece in html.split('<').filter(|t| {
-                    t.starts_with("input ")
-                        || t.starts_with("select ")
-                        || t.starts_with("textarea ")
-                }) {
-                    if piece.contains(r#"type="hidden""#) {
-                        continue;
-                    }
-                    let id = values_of(piece, "id");
-                    assert!(
-                        id.len() == 1 && labels.contains(&id[0]),
-                        "unlabelled control in {name}: {piece}"
-                    );
-                }
-                for described in values_of(&html, "aria-describedby") {
-                    for id in described.split(' ') {
-                        assert!(
-                            ids.contains(&id),
-                            "{name}: aria-describedby points to a missing {id}"
-                        );
-                    }
-                }
-                for target in values_of(&html, "href")
-                    .iter()
-                    .filter_map(|h| h.strip_prefix('#'))
-                {
-                    assert!(ids.contains(&target), "{name}: link to a missing #{target}");
-                }
+                assert_ids_unique_and_controls_labelled(name, &html);
             }
         }
     }
@@ -622,10 +558,7 @@ mod tests {
 
     #[test]
     fn a_quartiere_page_holds_the_block_and_the_discussion_with_unique_ids() {
-        let errors = [FieldError {
-            field: keys::POST_BODY,
-            message: "Scrivi qualcosa".into(),
-        }];
+        let errors = [error(keys::POST_BODY, "Scrivi qualcosa")];
         let c = common(Lang::It, &errors);
         let posts = posts();
         let html = format!(
@@ -634,11 +567,7 @@ mod tests {
             block_html(&c, ANNA, &annotations()),
             thread(&c, ANNA, &thread_view(&posts, false)).into_string()
         );
-        let ids = values_of(&html, "id");
-        let mut sorted = ids.clone();
-        sorted.sort();
-        sorted.dedup();
-        assert_eq!(ids.len(), sorted.len(), "duplicate id: {ids:?}");
+        assert_ids_unique("the quartiere page", &html);
         assert!(html.contains(r#"<label for="field-post_body">"#));
         assert!(html.contains(r#"id="field-post_body" name="body""#));
         assert!(html.contains(r##"<a href="#field-post_body">Scrivi qualcosa</a>"##));

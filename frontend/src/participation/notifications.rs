@@ -4,7 +4,7 @@
 use maud::{html, Markup};
 
 use crate::account::Common;
-use crate::forms::{csrf, full_page};
+use crate::forms::{full_page, inline_form};
 use crate::i18n::Lang;
 
 pub struct NotificationItem<'a> {
@@ -39,10 +39,9 @@ pub fn notifications(c: &Common, items: &[NotificationItem], unread: usize) -> M
         html! {
             p class="unread-count" { (count) }
             @if unread > 0 {
-                form class="inline" method="post" action="/notifiche/lette" {
-                    (csrf(c))
+                (inline_form(c, "/notifiche/lette", html! {
                     button type="submit" { (l.pick("Segna tutte come lette", "Mark all as read")) }
-                }
+                }))
             }
             @if items.is_empty() {
                 p class="empty" data-live-empty { (l.pick("Nessuna notifica.", "No notifications.")) }
@@ -58,13 +57,12 @@ pub fn notifications(c: &Common, items: &[NotificationItem], unread: usize) -> M
                         " " span class="meta" { (n.when) }
                         @if n.unread {
                             " "
-                            form class="inline" method="post" action={ "/notifiche/" (n.id) "/letta" } {
-                                (csrf(c))
+                            (inline_form(c, &format!("/notifiche/{}/letta", n.id), html! {
                                 button type="submit" {
                                     (l.pick("Segna come letta", "Mark as read"))
                                     span class="visually-hidden" { ": " (n.summary) }
                                 }
-                            }
+                            }))
                         }
                     }
                 }

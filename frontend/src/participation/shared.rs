@@ -1,11 +1,10 @@
 //! What the participation views share: who is looking ([`Viewer`]), an
-//! item's [`Status`], the length limits, the error [`keys`], the labelled
-//! field, the "take part" line, the author's name and the body by status.
+//! item's [`Status`], the length limits, the error [`keys`], the markdown
+//! hint, the live badge, the "take part" line, the author's name and the
+//! body by status.
 
 use maud::{html, Markup, PreEscaped};
 
-use crate::account::Common;
-use crate::forms::{error_for, error_text};
 use crate::i18n::Lang;
 
 /// The longest title the forms accept (the server checks it too).
@@ -50,126 +49,6 @@ pub(super) fn markdown_hint(l: Lang) -> &'static str {
 /// The "N nuovi" button that the live script fills and shows.
 pub(super) fn live_badge() -> Markup {
     html! { button type="button" class="live-badge" data-live-badge hidden {} }
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Text,
-    Textarea(u32),
-    Number,
-}
-
-/// One labelled input or textarea with its hint and error.
-pub(super) struct Field<'a> {
-    id: String,
-    name: &'a str,
-    label: Markup,
-    kind: Kind,
-    value: &'a str,
-    hint: Option<&'a str>,
-    required: bool,
-    /// Say "(facoltativo)" after the label; off inside a fieldset that says it.
-    mark_optional: bool,
-    maxlength: Option<u32>,
-    error: Option<&'a str>,
-}
-
-impl<'a> Field<'a> {
-    /// An input of the form on the page: id `field-<key>`, errors from `c`.
-    pub(super) fn keyed(c: &'a Common, key: &'a str, label: &str) -> Self {
-        Field {
-            error: error_for(c, key),
-            ..Field::repeated(format!("field-{key}"), key, html! { (label) })
-        }
-    }
-    /// An input of a repeated form (one per item): its own id, no errors.
-    pub(super) fn repeated(id: String, name: &'a str, label: Markup) -> Self {
-        Field {
-            id,
-            name,
-            label,
-            kind: Kind::Text,
-            value: "",
-            hint: None,
-            required: true,
-            mark_optional: true,
-            maxlength: None,
-            error: None,
-        }
-    }
-    /// The posted name, when it differs from the key.
-    pub(super) fn name(mut self, name: &'a str) -> Self {
-        self.name = name;
-        self
-    }
-    pub(super) fn textarea(mut self, rows: u32) -> Self {
-        self.kind = Kind::Textarea(rows);
-        self
-    }
-    pub(super) fn number(mut self) -> Self {
-        self.kind = Kind::Number;
-        self
-    }
-    pub(super) fn value(mut self, value: &'a str) -> Self {
-        self.value = value;
-        self
-    }
-    pub(super) fn hint(mut self, hint: &'a str) -> Self {
-        self.hint = Some(hint);
-        self
-    }
-    pub(super) fn max(mut self, maxlength: u32) -> Self {
-        self.maxlength = Some(maxlength);
-        self
-    }
-    /// Not required; `mark` says so after the label.
-    pub(super) fn optional(mut self, mark: bool) -> Self {
-        self.required = false;
-        self.mark_optional = mark;
-        self
-    }
-}
-
-pub(super) fn field(l: Lang, f: Field) -> Markup {
-    let hint_id = format!("{}-hint", f.id);
-    let error_id = format!("{}-error", f.id);
-    let described: Vec<&str> = [
-        f.hint.map(|_| hint_id.as_str()),
-        f.error.map(|_| error_id.as_str()),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    let described = (!described.is_empty()).then(|| described.join(" "));
-    let invalid = f.error.map(|_| "true");
-    let value = (!f.value.is_empty()).then_some(f.value);
-    html! {
-        div class="field" {
-            label for=(f.id) {
-                (f.label)
-                @if !f.required && f.mark_optional { " " span class="optional" { (l.pick("(facoltativo)", "(optional)")) } }
-            }
-            @if let Some(hint) = f.hint { p id=(hint_id) class="hint" { (hint) } }
-            @if let Some(message) = f.error { (error_text(&error_id, l, message)) }
-            @match f.kind {
-                Kind::Textarea(rows) => {
-                    textarea id=(f.id) name=(f.name) rows=(rows) required[f.required]
-                        maxlength=[f.maxlength] aria-describedby=[described] aria-invalid=[invalid] {
-                        // The parser drops one newline right after the tag: this keeps a leading one in the value.
-                        "\n" (f.value)
-                    }
-                }
-                Kind::Number => {
-                    input id=(f.id) name=(f.name) type="number" step="any" inputmode="decimal" value=[value]
-                        required[f.required] aria-describedby=[described] aria-invalid=[invalid];
-                }
-                Kind::Text => {
-                    input id=(f.id) name=(f.name) type="text" value=[value] required[f.required]
-                        maxlength=[f.maxlength] aria-describedby=[described] aria-invalid=[invalid];
-                }
-            }
-        }
-    }
 }
 
 /// For who cannot post: log in or sign up, or confirm the address first.
