@@ -93,13 +93,18 @@ pub fn set_cookie(
     value: &str,
     max_age: i64,
 ) {
+    let cookie = format!("{name}={value}; Path=/; Max-Age={max_age}; HttpOnly");
+    append_cookie(headers, state, &cookie);
+}
+
+/// Append `cookie` as a Set-Cookie, with SameSite=Lax, and Secure behind https.
+fn append_cookie(headers: &mut HeaderMap, state: &AppState, cookie: &str) {
     let secure = if state.auth.secure_cookies {
         "; Secure"
     } else {
         ""
     };
-    let text = format!("{name}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}");
-    if let Ok(v) = HeaderValue::from_str(&text) {
+    if let Ok(v) = HeaderValue::from_str(&format!("{cookie}; SameSite=Lax{secure}")) {
         headers.append(header::SET_COOKIE, v);
     }
 }
@@ -133,15 +138,11 @@ pub fn set_session_cookies(
 /// `ow_in=1`, readable by scripts: only a hint that a session may exist (so
 /// live.js asks for the notification count), never a credential.
 fn signed_in_hint(headers: &mut HeaderMap, state: &AppState, max_age: i64) {
-    let secure = if state.auth.secure_cookies {
-        "; Secure"
-    } else {
-        ""
-    };
-    let text = format!("{SIGNED_IN_HINT}=1; Path=/; Max-Age={max_age}; SameSite=Lax{secure}");
-    if let Ok(v) = HeaderValue::from_str(&text) {
-        headers.append(header::SET_COOKIE, v);
-    }
+    append_cookie(
+        headers,
+        state,
+        &format!("{SIGNED_IN_HINT}=1; Path=/; Max-Age={max_age}"),
+    );
 }
 
 pub fn clear_session_cookies(headers: &mut HeaderMap, state: &AppState) {
