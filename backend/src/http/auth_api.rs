@@ -12,7 +12,7 @@ use std::net::SocketAddr;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
-use super::error::{Error, Problem};
+use super::error::{BodyRefused, Error, Problem};
 use super::extract::{ApiJson, CsrfPassed, SignedIn};
 use super::session::{open_session, unauthorized};
 use super::signin::{check_code, check_credentials};
@@ -48,12 +48,8 @@ pub struct RefreshRequest {
 /// Log in for tokens.
 #[utoipa::path(post, path = "/api/v1/auth/token", tag = "accounts",
     request_body = TokenRequest,
-    responses((status = 200, body = TokenResponse),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+    responses((status = 200, body = TokenResponse), BodyRefused,
         (status = 401, description = "Wrong credentials or second factor"),
-        (status = 403, description = "Sent by another site's page (CSRF)", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A field missing or of the wrong type", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many attempts", body = Problem, content_type = "application/problem+json")))]
 pub async fn token(
     State(state): State<AppState>,
@@ -99,12 +95,8 @@ fn tokens(access_token: String, refresh_token: String) -> Response {
 /// presenting it again revokes the session.
 #[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "accounts",
     request_body = RefreshRequest,
-    responses((status = 200, body = TokenResponse),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Unknown, expired or reused refresh token"),
-        (status = 403, description = "Sent by another site's page (CSRF)", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A field missing or of the wrong type", body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = TokenResponse), BodyRefused,
+        (status = 401, description = "Unknown, expired or reused refresh token")))]
 pub async fn refresh(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<RefreshRequest>,
