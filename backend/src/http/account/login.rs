@@ -9,7 +9,7 @@ use openwelfare_frontend::account as views;
 use serde::Deserialize;
 use time::OffsetDateTime;
 
-use super::ctx::{page, see_other, signed_out, Ctx, MsgQuery};
+use super::ctx::{see_other, signed_out, Ctx, MsgQuery};
 use super::rules::code_error;
 use crate::accounts::limits::Door;
 use crate::accounts::token::MFA_TTL;
@@ -52,16 +52,11 @@ pub async fn login_page(ctx: Ctx, Query(q): Query<MsgQuery>) -> Response {
     if ctx.who.is_some() {
         return see_other(&next);
     }
-    page(
-        StatusCode::OK,
-        views::login(
-            &ctx.common(q.notice(&ctx), &[]),
-            &views::LoginView {
-                email: "",
-                next: &next,
-            },
-        ),
-    )
+    let view = views::LoginView {
+        email: "",
+        next: &next,
+    };
+    ctx.form_page(q.notice(&ctx), &[], views::login, &view)
 }
 
 pub async fn login(
@@ -76,16 +71,11 @@ pub async fn login(
             "Email o password non corretti.",
             "Wrong e-mail or password.",
         )];
-        return Ok(page(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            views::login(
-                &ctx.common(None, &errors),
-                &views::LoginView {
-                    email: &form.email,
-                    next: &next,
-                },
-            ),
-        ));
+        let view = views::LoginView {
+            email: &form.email,
+            next: &next,
+        };
+        return Ok(ctx.form_page(None, &errors, views::login, &view));
     };
     if user.status == UserStatus::Banned {
         return Ok(ctx.message(
@@ -152,13 +142,8 @@ pub async fn second_factor_page(
         return see_other("/account/accedi");
     }
     let next = safe_next(q.next.as_deref());
-    page(
-        StatusCode::OK,
-        views::second_factor(
-            &ctx.common(None, &[]),
-            &views::SecondFactorView { next: &next },
-        ),
-    )
+    let view = views::SecondFactorView { next: &next };
+    ctx.form_page(None, &[], views::second_factor, &view)
 }
 
 pub async fn second_factor(
@@ -193,13 +178,8 @@ pub async fn second_factor(
         return start_session(&state, &ctx, user.id, true, &next).await;
     }
     let errors = [code_error(&ctx, "code")];
-    Ok(page(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        views::second_factor(
-            &ctx.common(None, &errors),
-            &views::SecondFactorView { next: &next },
-        ),
-    ))
+    let view = views::SecondFactorView { next: &next };
+    Ok(ctx.form_page(None, &errors, views::second_factor, &view))
 }
 
 pub async fn logout(

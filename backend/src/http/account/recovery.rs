@@ -10,7 +10,7 @@ use openwelfare_frontend::mail::MailKind;
 use serde::Deserialize;
 use time::OffsetDateTime;
 
-use super::ctx::{page, see_other, signed_out, Ctx, MsgQuery};
+use super::ctx::{see_other, signed_out, Ctx, MsgQuery};
 use super::mail::{mail_token, send_mail, user_lang};
 use super::rules::policy_error;
 use crate::accounts::limits::Door;
@@ -101,12 +101,11 @@ pub struct EmailForm {
 }
 
 fn forgot_form(ctx: &Ctx, email: &str, sent: bool, errors: &[views::FieldError]) -> Response {
-    page(
-        super::ctx::form_status(errors),
-        views::forgot(
-            &ctx.common(None, errors),
-            &views::ForgotView { email, sent },
-        ),
+    ctx.form_page(
+        None,
+        errors,
+        views::forgot,
+        &views::ForgotView { email, sent },
     )
 }
 
@@ -144,10 +143,7 @@ pub async fn forgot(
 
 pub async fn reset_page(ctx: Ctx, Query(q): Query<MsgQuery>) -> Response {
     let token = q.token.unwrap_or_default();
-    page(
-        StatusCode::OK,
-        views::reset(&ctx.common(None, &[]), &views::ResetView { token: &token }),
-    )
+    ctx.form_page(None, &[], views::reset, &views::ResetView { token: &token })
 }
 
 #[derive(Deserialize, Default)]
@@ -166,13 +162,8 @@ pub async fn reset(
     // The rules first, so a refused password does not use up the link.
     if let Err(e) = check_policy(&form.password, &[]) {
         let errors = [policy_error(&ctx, "password", e)];
-        return Ok(page(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            views::reset(
-                &ctx.common(None, &errors),
-                &views::ResetView { token: &form.token },
-            ),
-        ));
+        let view = views::ResetView { token: &form.token };
+        return Ok(ctx.form_page(None, &errors, views::reset, &view));
     }
     let hash = state.auth.passwords.hash(&form.password).await?;
     let now = OffsetDateTime::now_utc();

@@ -10,7 +10,7 @@ use openwelfare_frontend::mail::MailKind;
 use serde::Deserialize;
 use time::OffsetDateTime;
 
-use super::ctx::{form_status, page, see_other, Ctx, MsgQuery};
+use super::ctx::{see_other, Ctx, MsgQuery};
 use super::mail::{mail_token, send_mail, user_lang};
 use super::rules::{password_error, policy_error, recheck_password};
 use crate::accounts::limits::Door;
@@ -42,16 +42,11 @@ async fn render_settings(
         .store
         .pending_email(me.id, OffsetDateTime::now_utc())
         .await?;
-    Ok(page(
-        form_status(errors),
-        views::settings(
-            &ctx.common(notice, errors),
-            &views::SettingsView {
-                email: me.email.as_deref().unwrap_or(""),
-                pending_email: pending.as_deref(),
-            },
-        ),
-    ))
+    let view = views::SettingsView {
+        email: me.email.as_deref().unwrap_or(""),
+        pending_email: pending.as_deref(),
+    };
+    Ok(ctx.form_page(notice, errors, views::settings, &view))
 }
 
 #[derive(Deserialize, Default)]

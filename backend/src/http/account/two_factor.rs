@@ -8,7 +8,7 @@ use axum::response::Response;
 use openwelfare_frontend::account::{self as views, FieldError};
 use time::OffsetDateTime;
 
-use super::ctx::{form_status, page, see_other, Ctx, MsgQuery};
+use super::ctx::{see_other, Ctx, MsgQuery};
 use super::login::CodeForm;
 use super::rules::{code_error, password_error};
 use crate::accounts::limits::Door;
@@ -50,24 +50,19 @@ async fn render_two_factor(
         }
         _ => None,
     };
-    Ok(page(
-        form_status(errors),
-        views::two_factor(
-            &ctx.common(notice, errors),
-            &views::TwoFactorView {
-                enabled: me.totp_enabled(),
-                required: me.role.requires_second_factor(),
-                enrolment: enrolment_texts
-                    .as_ref()
-                    .map(|(secret, svg)| views::Enrolment {
-                        secret,
-                        qr_svg: svg,
-                    }),
-                recovery_codes: codes,
-                recovery_remaining: usize::try_from(left).unwrap_or(0),
-            },
-        ),
-    ))
+    let view = views::TwoFactorView {
+        enabled: me.totp_enabled(),
+        required: me.role.requires_second_factor(),
+        enrolment: enrolment_texts
+            .as_ref()
+            .map(|(secret, svg)| views::Enrolment {
+                secret,
+                qr_svg: svg,
+            }),
+        recovery_codes: codes,
+        recovery_remaining: usize::try_from(left).unwrap_or(0),
+    };
+    Ok(ctx.form_page(notice, errors, views::two_factor, &view))
 }
 
 /// The page again with the errors of a refused form (422).

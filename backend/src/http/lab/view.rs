@@ -1,14 +1,16 @@
 //! What every lab page shares: who is reading (as the views see it), the
 //! page's common parts, and the lab's operations bound to the state.
 
-use openwelfare_frontend::account::{Common, FieldError};
+use axum::response::Response;
+use openwelfare_frontend::account::FieldError;
 use openwelfare_frontend::participation as views;
 
 use crate::accounts::Role;
-use crate::http::account::Ctx;
+use crate::http::account::{form_status, page, Ctx};
+use crate::http::error::Error;
 use crate::http::state::AppState;
 use crate::lab::ContentStatus;
-use crate::participation::{FieldProblem, Lab};
+use crate::participation::{Error as LabError, FieldProblem, Lab};
 
 /// The lab's operations over this server's store, data, hub and limits.
 pub fn lab(state: &AppState) -> Lab<'_> {
@@ -44,14 +46,46 @@ pub fn status_view(s: ContentStatus) -> views::Status {
     }
 }
 
-pub fn common<'a>(ctx: &'a Ctx, notice: Option<String>, errors: &'a [FieldError]) -> Common<'a> {
-    Common {
-        lang: ctx.lang,
-        csrf: &ctx.csrf,
-        here: &ctx.here,
-        notice,
-        errors,
+/// A form's operation, answered: done with its value, or refused with what
+/// is wrong with the input, for the form shown again.
+pub enum Answer<T> {
+    Done(T),
+    Refused(Vec<FieldError>),
+}
+
+/// The answer to a form from its operation's outcome: any failure but
+/// refused input stays a failure.
+pub fn answer<T>(ctx: &Ctx, outcome: Result<T, LabError>) -> Result<Answer<T>, Error> {
+    match outcome {
+        Ok(value) => Ok(Answer::Done(value)),
+        Err(LabError::Invalid(problems)) => Ok(Answer::Refused(field_errors(ctx, &problems))),
+        Err(e) => Err(e.into()),
     }
+}
+
+/// What one edits: a post, or an annotation (with its title).
+pub enum Editing<'a> {
+    Post(i64),
+    Annotation(i64, &'a str),
+}
+
+/// The edit form of a post or an annotation, with what is wrong (422).
+pub fn edit_page(ctx: &Ctx, editing: Editing, body: &str, errors: &[FieldError]) -> Response {
+    let (heading, action, title) = match editing {
+        Editing::Post(id) => (
+            ("Modifica il messaggio", "Edit the message"),
+            format!("/messaggi/{id}/modifica"),
+            None,
+        ),
+        Editing::Annotation(id, title) => (
+            ("Modifica l'annotazione", "Edit the annotation"),
+            format!("/annotazioni/{id}/modifica"),
+            Some(title),
+        ),
+    };
+    let heading = ctx.lang.pick(heading.0, heading.1);
+    let form = views::edit_form(&ctx.common(None, errors), heading, &action, title, body);
+    page(form_status(errors), form)
 }
 
 /// The operations' problems, in the reader's language, for a form.
