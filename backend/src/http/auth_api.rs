@@ -14,10 +14,9 @@ use utoipa::ToSchema;
 
 use super::error::{BodyRefused, Error, Problem};
 use super::extract::{ApiJson, CsrfPassed, SignedIn};
-use super::session::{open_session, unauthorized};
-use super::signin::{check_code, check_credentials};
+use super::session::{close_session, open_session, unauthorized};
+use super::signin::{check_code, check_credentials, limit_codes};
 use super::state::AppState;
-use crate::accounts::limits::Door;
 use crate::accounts::model::Refresh;
 use crate::accounts::token::{random_token, sha256_hex, ACCESS_TTL};
 use crate::accounts::UserStatus;
@@ -65,11 +64,7 @@ pub async fn token(
     };
     let mut mfa = false;
     if let Some(secret) = &user.totp_secret {
-        state
-            .auth
-            .limits
-            .account(Door::Code, &user.id.to_string())
-            .map_err(Error::rate_limited)?;
+        limit_codes(&state, &user.id.to_string())?;
         let code = body.code.as_deref().unwrap_or("");
         if !check_code(&state, &user, secret, code).await? {
             return Ok(unauthorized());
@@ -134,10 +129,7 @@ pub async fn logout(
     SignedIn(p): SignedIn,
     _: CsrfPassed,
 ) -> Result<Response, Error> {
-    state
-        .store
-        .revoke_session(p.user.id, &p.session.id, OffsetDateTime::now_utc())
-        .await?;
+    close_session(&state, &p).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

@@ -8,7 +8,7 @@ use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::Response;
 use openwelfare_frontend::i18n::Lang;
 
-use super::session::cookie;
+use super::cookies::cookie;
 use super::state::AppState;
 
 const LANG_COOKIE: &str = "lang";

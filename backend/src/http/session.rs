@@ -19,6 +19,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use time::OffsetDateTime;
 
+use super::cookies::cookie;
 use super::state::AppState;
 use crate::accounts::csrf::{self, same_origin};
 use crate::accounts::model::{Refresh, SessionRecord};
@@ -69,19 +70,6 @@ impl CsrfCookie {
         self.used.store(true, Ordering::Relaxed);
         state.auth.csrf.token(&self.value)
     }
-}
-
-/// The value of cookie `name`.
-pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(n, _)| *n == name)
-        .map(|(_, v)| v)
-        .filter(|v| !v.is_empty())
 }
 
 /// Append a Set-Cookie: HttpOnly, SameSite=Lax, Secure behind https.
@@ -264,6 +252,18 @@ pub async fn open_session(
         })
         .await?;
     Ok((state.auth.tokens.access(user_id, &id, now), refresh))
+}
+
+/// End the session `p` signed in with (logging out, on a page or by the API).
+pub async fn close_session(
+    state: &AppState,
+    p: &Principal,
+) -> Result<(), crate::store::StoreError> {
+    state
+        .store
+        .revoke_session(p.user.id, &p.session.id, OffsetDateTime::now_utc())
+        .await?;
+    Ok(())
 }
 
 /// The client's address: the TCP peer, unless the peer is a trusted

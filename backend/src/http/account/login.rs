@@ -11,15 +11,16 @@ use time::OffsetDateTime;
 
 use super::ctx::{see_other, signed_out, Ctx, MsgQuery};
 use super::rules::code_error;
-use crate::accounts::limits::Door;
 use crate::accounts::token::MFA_TTL;
 use crate::accounts::UserStatus;
+use crate::http::cookies::cookie;
 use crate::http::error::Error;
 use crate::http::extract::{CheckedForm, CsrfPassed, SignedIn};
 use crate::http::session::{
-    cookie, open_session, renew_csrf_cookie, set_cookie, set_session_cookies, SECOND_FACTOR_COOKIE,
+    close_session, open_session, renew_csrf_cookie, set_cookie, set_session_cookies,
+    SECOND_FACTOR_COOKIE,
 };
-use crate::http::signin::{check_code, check_credentials};
+use crate::http::signin::{check_code, check_credentials, limit_codes};
 use crate::http::state::AppState;
 
 #[derive(Deserialize, Default)]
@@ -158,11 +159,7 @@ pub async fn second_factor(
     let Some(claims) = claims else {
         return Ok(see_other("/account/accedi"));
     };
-    state
-        .auth
-        .limits
-        .account(Door::Code, &claims.sub)
-        .map_err(Error::rate_limited)?;
+    limit_codes(&state, &claims.sub)?;
     let user = match claims.sub.parse::<i64>() {
         Ok(id) => state.store.user_by_id(id).await?,
         Err(_) => None,
@@ -188,10 +185,7 @@ pub async fn logout(
     _: CsrfPassed,
 ) -> Result<Response, Error> {
     if let Some(p) = &ctx.who {
-        state
-            .store
-            .revoke_session(p.user.id, &p.session.id, OffsetDateTime::now_utc())
-            .await?;
+        close_session(&state, p).await?;
     }
     Ok(signed_out(&state, "/"))
 }

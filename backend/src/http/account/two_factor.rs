@@ -11,11 +11,10 @@ use time::OffsetDateTime;
 use super::ctx::{see_other, Ctx, MsgQuery};
 use super::login::CodeForm;
 use super::rules::{code_error, password_error};
-use crate::accounts::limits::Door;
 use crate::accounts::{totp, User};
 use crate::http::error::Error;
 use crate::http::extract::{CheckedForm, CsrfPassed, SignedIn};
-use crate::http::signin::check_code;
+use crate::http::signin::{check_code, limit_codes};
 use crate::http::state::AppState;
 
 pub async fn two_factor_page(
@@ -75,13 +74,23 @@ async fn refused(
     render_two_factor(state, ctx, me, None, errors, None).await
 }
 
-/// The per-account limit on code attempts.
-fn limit_codes(state: &AppState, me: &User) -> Result<(), Error> {
-    state
-        .auth
-        .limits
-        .account(Door::Code, &me.id.to_string())
-        .map_err(Error::rate_limited)
+/// The secret of the second factor `me` has on, for a form that checks a
+/// code (counted against the per-account limit); `None` when it is off.
+fn secret_to_check(state: &AppState, me: &User) -> Result<Option<String>, Error> {
+    limit_codes(state, &me.id.to_string())?;
+    Ok(me.totp_secret.clone())
+}
+
+/// The page with new recovery codes, shown once, and what was done (`notice`).
+async fn show_new_codes(
+    state: &AppState,
+    ctx: &Ctx,
+    me: &User,
+    codes: &[String],
+    notice: (&str, &str),
+) -> Result<Response, Error> {
+    let text = ctx.pick(notice.0, notice.1);
+    render_two_factor(state, ctx, me, Some(text), &[], Some(codes)).await
 }
 
 pub async fn totp_start(
@@ -111,7 +120,7 @@ pub async fn totp_confirm(
     SignedIn(me): SignedIn,
     CheckedForm(form): CheckedForm<CodeForm>,
 ) -> Result<Response, Error> {
-    limit_codes(&state, &me.user)?;
+    limit_codes(&state, &me.user.id.to_string())?;
     let Some(secret) = me
         .user
         .totp_pending
@@ -141,11 +150,11 @@ pub async fn totp_confirm(
         totp_pending: None,
         ..me.user
     };
-    let text = ctx.pick(
+    let notice = (
         "Verifica in due passaggi attivata.",
         "Two-factor authentication enabled.",
     );
-    render_two_factor(&state, &ctx, &user, Some(text), &[], Some(&codes)).await
+    show_new_codes(&state, &ctx, &user, &codes, notice).await
 }
 
 pub async fn totp_codes(
@@ -155,8 +164,7 @@ pub async fn totp_codes(
     CheckedForm(form): CheckedForm<CodeForm>,
 ) -> Result<Response, Error> {
     let me = me.user;
-    limit_codes(&state, &me)?;
-    let Some(secret) = me.totp_secret.clone() else {
+    let Some(secret) = secret_to_check(&state, &me)? else {
         return Ok(see_other("/account/2fa"));
     };
     // Only a code from the app: a recovery code cannot mint new ones.
@@ -167,11 +175,11 @@ pub async fn totp_codes(
     }
     let (codes, hashes) = new_codes();
     state.store.replace_recovery_codes(me.id, &hashes).await?;
-    let text = ctx.pick(
+    let notice = (
         "Nuovi codici di recupero creati: quelli vecchi non valgono più.",
         "New recovery codes created: the old ones no longer work.",
     );
-    render_two_factor(&state, &ctx, &me, Some(text), &[], Some(&codes)).await
+    show_new_codes(&state, &ctx, &me, &codes, notice).await
 }
 
 pub async fn totp_disable(
@@ -192,8 +200,7 @@ pub async fn totp_disable(
             Some(("/account/2fa", ctx.lang.pick("Indietro", "Back"))),
         ));
     }
-    limit_codes(&state, &me)?;
-    let Some(secret) = me.totp_secret.clone() else {
+    let Some(secret) = secret_to_check(&state, &me)? else {
         return Ok(see_other("/account/2fa"));
     };
     let mut errors = Vec::new();
