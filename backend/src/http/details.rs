@@ -20,9 +20,9 @@ use super::lang::language;
 use super::pages::Params;
 use super::state::AppState;
 use crate::map::view::{self as map, area_href, boundaries_label, group_label, variable_label};
-use crate::official::model::{Area, Boundaries, Level, VariableKind};
+use crate::official::model::{Area, Boundaries, Level, Variable, VariableKind};
 use crate::official::query::{Row, Target};
-use crate::official::reference::Reference;
+use crate::official::reference::{DatasetEntry, Reference};
 
 fn html(markup: maud::Markup) -> Result<Rendered, ApiError> {
     Ok(Rendered {
@@ -190,26 +190,24 @@ async fn quartiere(
         }
         // Population: PopRes 1986-2011, then each welfare file's own 2014 figure.
         let mut population: Vec<(i32, Option<f64>)> = Vec::new();
+        // The area's value of a dataset's variable in a year.
+        let value_in = |entry: &DatasetEntry, v: &Variable, year: i32| {
+            entry
+                .rows(&reference, v, Some(year), boundaries, Level::Quartiere)
+                .into_iter()
+                .find(|r| r.area_code == area.code)
+                .and_then(|r| r.value)
+        };
         if let Some(pop) = reference.dataset("popolazione-residente") {
             if let Some(v) = pop.variable("residenti") {
                 for year in &pop.years {
-                    let value = pop
-                        .rows(&reference, v, Some(*year), boundaries, Level::Quartiere)
-                        .into_iter()
-                        .find(|r| r.area_code == area.code)
-                        .and_then(|r| r.value);
-                    population.push((*year, value));
+                    population.push((*year, value_in(pop, v, *year)));
                 }
             }
         }
         if let Some(entry) = reference.dataset("interventi") {
             if let (Some(v), Some(year)) = (entry.variable("popolazione"), entry.years.last()) {
-                let value = entry
-                    .rows(&reference, v, Some(*year), boundaries, Level::Quartiere)
-                    .into_iter()
-                    .find(|r| r.area_code == area.code)
-                    .and_then(|r| r.value);
-                population.push((*year, value));
+                population.push((*year, value_in(entry, v, *year)));
             }
         }
         let link = |a: &Area, b: Boundaries| Link {
