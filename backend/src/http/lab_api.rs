@@ -40,6 +40,35 @@ fn limit(asked: Option<i64>) -> Result<i64, Error> {
     }
 }
 
+// The path parameters, as the OpenAPI document names them (the handlers
+// take them with `ApiPath`).
+
+#[derive(IntoParams)]
+#[into_params(names("id"), parameter_in = Path)]
+#[allow(dead_code)]
+pub struct AnnotationId(
+    /// The annotation's id
+    i64,
+);
+
+#[derive(IntoParams)]
+#[into_params(names("id"), parameter_in = Path)]
+#[allow(dead_code)]
+pub struct PostId(
+    /// The post's id
+    i64,
+);
+
+#[derive(IntoParams)]
+#[into_params(names("kind", "key"), parameter_in = Path)]
+#[allow(dead_code)]
+pub struct DiscussionSubject(
+    /// `area`, `dataset` or `annotation`
+    String,
+    /// The quartiere's code, the dataset's slug or the annotation's id
+    String,
+);
+
 fn created(location: String, body: impl Serialize) -> Response {
     (
         StatusCode::CREATED,
@@ -174,7 +203,7 @@ pub async fn list_annotations(
 }
 
 #[utoipa::path(get, path = "/api/v1/annotations/{id}", tag = "lab",
-    params(("id" = i64, Path, description = "The annotation's id")),
+    params(AnnotationId),
     responses((status = 200, body = AnnotationView), NotFound))]
 pub async fn get_annotation(
     State(state): State<AppState>,
@@ -247,7 +276,7 @@ pub async fn create_annotation(
 }
 
 #[utoipa::path(patch, path = "/api/v1/annotations/{id}", tag = "lab",
-    params(("id" = i64, Path, description = "The annotation's id")),
+    params(AnnotationId),
     request_body = EditAnnotationBody,
     responses((status = 200, body = AnnotationView), BadRequest, Unauthorized,
         (status = 403, body = Problem, content_type = "application/problem+json", description = "Not the author, or not verified"),
@@ -266,7 +295,7 @@ pub async fn edit_annotation(
 }
 
 #[utoipa::path(delete, path = "/api/v1/annotations/{id}", tag = "lab",
-    params(("id" = i64, Path, description = "The annotation's id")),
+    params(AnnotationId),
     responses((status = 204, description = "Deleted (a tombstone stays in the list)"), Unauthorized,
         Forbidden, NotFound),
     security(("bearer" = [])))]
@@ -396,9 +425,7 @@ fn subject_of(kind: &str, key: &str) -> Result<String, Error> {
 }
 
 #[utoipa::path(get, path = "/api/v1/discussions/{kind}/{key}", tag = "lab",
-    params(("kind" = String, Path, description = "`area`, `dataset` or `annotation`"),
-        ("key" = String, Path, description = "The quartiere's code, the dataset's slug or the annotation's id"),
-        DiscussionQuery),
+    params(DiscussionSubject, DiscussionQuery),
     responses((status = 200, body = DiscussionView), BadRequest, NotFound))]
 pub async fn get_discussion(
     State(state): State<AppState>,
@@ -453,8 +480,7 @@ pub struct EditPostBody {
 }
 
 #[utoipa::path(post, path = "/api/v1/discussions/{kind}/{key}/posts", tag = "lab",
-    params(("kind" = String, Path, description = "`area`, `dataset` or `annotation`"),
-        ("key" = String, Path, description = "The quartiere's code, the dataset's slug or the annotation's id")),
+    params(DiscussionSubject),
     request_body = NewPostBody,
     responses((status = 201, body = PostView), BadRequest, Unauthorized, Forbidden, NotFound,
         (status = 409, body = Problem, content_type = "application/problem+json", description = "The discussion is locked"),
@@ -478,7 +504,7 @@ pub async fn create_post(
 }
 
 #[utoipa::path(get, path = "/api/v1/posts/{id}", tag = "lab",
-    params(("id" = i64, Path, description = "The post's id")),
+    params(PostId),
     responses((status = 200, body = PostView), NotFound))]
 pub async fn get_post(
     State(state): State<AppState>,
@@ -500,7 +526,7 @@ pub async fn get_post(
 }
 
 #[utoipa::path(patch, path = "/api/v1/posts/{id}", tag = "lab",
-    params(("id" = i64, Path, description = "The post's id")),
+    params(PostId),
     request_body = EditPostBody,
     responses((status = 200, body = PostView), BadRequest, Unauthorized, Forbidden, NotFound,
         Unprocessable, TooMany),
@@ -516,7 +542,7 @@ pub async fn edit_post(
 }
 
 #[utoipa::path(delete, path = "/api/v1/posts/{id}", tag = "lab",
-    params(("id" = i64, Path, description = "The post's id")),
+    params(PostId),
     responses((status = 204, description = "Deleted (a tombstone keeps its replies in place)"),
         Unauthorized, Forbidden, NotFound),
     security(("bearer" = [])))]
@@ -538,7 +564,7 @@ pub struct UsefulView {
 }
 
 #[utoipa::path(post, path = "/api/v1/posts/{id}/useful", tag = "lab",
-    params(("id" = i64, Path, description = "The post's id")),
+    params(PostId),
     responses((status = 200, body = UsefulView, description = "Marked, or the mark taken back"),
         Unauthorized, Forbidden, NotFound, TooMany),
     security(("bearer" = [])))]
