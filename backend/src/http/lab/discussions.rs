@@ -10,7 +10,7 @@ use openwelfare_frontend::participation as views;
 use serde::Deserialize;
 
 use super::blocks::{history_page, post_dates, post_items};
-use super::view::{answer, edit_page, lab, me, viewer, Answer, Editing};
+use super::view::{answer, edit_page, lab, me, viewer, Answer, Editing, ReadPost};
 use crate::http::account::{page, see_other, Ctx};
 use crate::http::error::Error;
 use crate::http::extract::{CheckedForm, CsrfPassed, Moderating, Verified};
@@ -120,19 +120,17 @@ pub async fn delete_post(
 pub async fn post_history(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    ReadPost(post): ReadPost,
 ) -> Result<Response, Error> {
-    let lab = lab(&state);
-    let post = lab.post(id, me(&ctx)).await?;
     if post.status != ContentStatus::Visible && post.author_id != me(&ctx) {
         return Err(LabError::NotFound("post").into());
     }
-    let back = lab.post_href(&post).await?;
+    let back = lab(&state).post_href(&post).await?;
     history_page(
         &state,
         &ctx,
         "post",
-        id,
+        post.id,
         &back,
         Some(("", &post.body, post.edited_at.unwrap_or(post.created_at))),
     )
@@ -143,17 +141,16 @@ pub async fn post_history(
 pub async fn post_page(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    ReadPost(post): ReadPost,
 ) -> Result<Response, Error> {
     let lab = lab(&state);
-    let post = lab.post(id, me(&ctx)).await?;
     let Discussion {
         thread,
         posts: shown,
         marked,
     } = lab.discussion_by_id(post.thread_id, me(&ctx)).await?;
     let thread = thread.ok_or(LabError::NotFound("discussion"))?;
-    let subtree = subtree(&shown, id).ok_or(LabError::NotFound("post"))?;
+    let subtree = subtree(&shown, post.id).ok_or(LabError::NotFound("post"))?;
     let (nodes, _) = page_of(&subtree, Sort::Oldest, None, 1, 32);
     let dates = post_dates(&subtree, ctx.lang);
     let items = post_items(&nodes, &dates, &marked);

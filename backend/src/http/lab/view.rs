@@ -1,15 +1,18 @@
 //! What every lab page shares: who is reading (as the views see it), the
 //! page's common parts, and the lab's operations bound to the state.
 
-use axum::response::Response;
+use axum::extract::{FromRequestParts, Path};
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
 use openwelfare_frontend::account::FieldError;
 use openwelfare_frontend::participation as views;
 
 use crate::accounts::Role;
 use crate::http::account::{form_status, page, Ctx};
 use crate::http::error::Error;
+use crate::http::session::Identity;
 use crate::http::state::AppState;
-use crate::lab::ContentStatus;
+use crate::lab::{ContentStatus, Post};
 use crate::participation::{Error as LabError, FieldProblem, Lab};
 
 /// The lab's operations over this server's store, data, hub and limits.
@@ -19,6 +22,27 @@ pub fn lab(state: &AppState) -> Lab<'_> {
         reference: &state.reference,
         hub: &state.hub,
         limits: &state.auth.limits,
+    }
+}
+
+/// The post at `{id}` as its reader may see it: what a post's pages show.
+pub struct ReadPost(pub Post);
+
+impl FromRequestParts<AppState> for ReadPost {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let Path(id) = Path::<i64>::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let reader = parts
+            .extensions
+            .get::<Identity>()
+            .and_then(|i| i.0.as_ref());
+        match lab(state).post(id, reader.map(|p| p.user.id)).await {
+            Ok(post) => Ok(ReadPost(post)),
+            Err(e) => Err(Error::from(e).into_response()),
+        }
     }
 }
 
