@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 
 use super::ctx::{see_other, signed_out, Ctx, MsgQuery};
 use super::mail::{mail_token, send_mail, user_lang};
-use super::rules::policy_error;
+use super::rules::{email_error, policy_error};
 use crate::accounts::limits::Door;
 use crate::accounts::model::TokenPurpose;
 use crate::accounts::password::check_policy;
@@ -130,11 +130,7 @@ pub async fn forgot(
 ) -> Result<Response, Error> {
     let email = normalize_email(&form.email);
     if !valid_email(&email) {
-        let errors = [ctx.error(
-            "email",
-            "Scrivi un indirizzo email valido.",
-            "Enter a valid e-mail address.",
-        )];
+        let errors = [email_error(&ctx, "email")];
         return Ok(forgot_form(&ctx, &form.email, false, &errors));
     }
     state
