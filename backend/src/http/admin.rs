@@ -23,7 +23,8 @@ use super::state::AppState;
 use crate::accounts::{Role, User, UserStatus};
 
 fn forbidden(ctx: &Ctx) -> Response {
-    super::denied::respond(
+    super::denied::respond_at(
+        "/",
         false,
         ctx.lang,
         StatusCode::FORBIDDEN,

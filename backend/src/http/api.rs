@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::cache::Rendered;
-use super::error::{ApiError, Problem};
+use super::error::{ApiError, BadRequest, NotFound};
 use super::state::AppState;
 use crate::official::model::{Boundaries, Dataset, Level, Variable};
 use crate::official::query::Row;
@@ -48,7 +48,7 @@ fn find_dataset<'a>(reference: &'a Reference, slug: &str) -> Result<&'a DatasetE
 
 /// One dataset with its variables, licence, attribution, origin and hash.
 #[utoipa::path(get, path = "/api/v1/datasets/{slug}", params(("slug" = String, Path, description = "dataset slug")),
-    responses((status = 200, body = DatasetDetail), (status = 404, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = DatasetDetail), NotFound))]
 pub async fn get_dataset(
     State(state): State<AppState>,
     Path(slug): Path<String>,
@@ -139,7 +139,8 @@ fn parse_level(value: Option<&str>, boundaries: Boundaries) -> Result<Level, Api
 
 /// Areas of a boundary set as a GeoJSON FeatureCollection.
 #[utoipa::path(get, path = "/api/v1/areas", params(AreasParams),
-    responses((status = 200, body = AreaCollection, content_type = "application/geo+json"), (status = 400, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = AreaCollection, content_type = "application/geo+json"),
+        BadRequest))]
 pub async fn list_areas(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -214,7 +215,7 @@ pub struct AreaMatch {
 
 /// Find areas by any of their names (case, accents and punctuation ignored).
 #[utoipa::path(get, path = "/api/v1/areas/resolve", params(ResolveParams),
-    responses((status = 200, body = [AreaMatch]), (status = 400, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = [AreaMatch]), BadRequest))]
 pub async fn resolve_area(
     State(state): State<AppState>,
     Query(params): Query<ResolveParams>,
@@ -278,8 +279,9 @@ pub struct ObservationsResponse {
 
 /// Values of one variable by area, with population, rate per 1,000 residents and share of the city total.
 #[utoipa::path(get, path = "/api/v1/observations", params(ObservationsParams),
-    responses((status = 200, body = ObservationsResponse), (status = 200, content_type = "text/csv", body = String),
-        (status = 400, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = ObservationsResponse),
+        (status = 200, content_type = "text/csv", body = String),
+        BadRequest, NotFound))]
 pub async fn observations(
     State(state): State<AppState>,
     headers: HeaderMap,

@@ -12,12 +12,11 @@ use std::net::SocketAddr;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
-use super::error::{Error, Problem};
+use super::error::{BodyRefused, Error, Problem};
 use super::extract::{ApiJson, CsrfPassed, SignedIn};
-use super::session::{open_session, unauthorized};
-use super::signin::{check_code, check_credentials};
+use super::session::{close_session, open_session, unauthorized};
+use super::signin::{check_code, check_credentials, limit_codes};
 use super::state::AppState;
-use crate::accounts::limits::Door;
 use crate::accounts::model::Refresh;
 use crate::accounts::token::{random_token, sha256_hex, ACCESS_TTL};
 use crate::accounts::UserStatus;
@@ -48,12 +47,8 @@ pub struct RefreshRequest {
 /// Log in for tokens.
 #[utoipa::path(post, path = "/api/v1/auth/token", tag = "accounts",
     request_body = TokenRequest,
-    responses((status = 200, body = TokenResponse),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+    responses((status = 200, body = TokenResponse), BodyRefused,
         (status = 401, description = "Wrong credentials or second factor"),
-        (status = 403, description = "Sent by another site's page (CSRF)", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A field missing or of the wrong type", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many attempts", body = Problem, content_type = "application/problem+json")))]
 pub async fn token(
     State(state): State<AppState>,
@@ -69,11 +64,7 @@ pub async fn token(
     };
     let mut mfa = false;
     if let Some(secret) = &user.totp_secret {
-        state
-            .auth
-            .limits
-            .account(Door::Code, &user.id.to_string())
-            .map_err(Error::rate_limited)?;
+        limit_codes(&state, &user.id.to_string())?;
         let code = body.code.as_deref().unwrap_or("");
         if !check_code(&state, &user, secret, code).await? {
             return Ok(unauthorized());
@@ -99,12 +90,8 @@ fn tokens(access_token: String, refresh_token: String) -> Response {
 /// presenting it again revokes the session.
 #[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "accounts",
     request_body = RefreshRequest,
-    responses((status = 200, body = TokenResponse),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Unknown, expired or reused refresh token"),
-        (status = 403, description = "Sent by another site's page (CSRF)", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A field missing or of the wrong type", body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = TokenResponse), BodyRefused,
+        (status = 401, description = "Unknown, expired or reused refresh token")))]
 pub async fn refresh(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<RefreshRequest>,
@@ -142,10 +129,7 @@ pub async fn logout(
     SignedIn(p): SignedIn,
     _: CsrfPassed,
 ) -> Result<Response, Error> {
-    state
-        .store
-        .revoke_session(p.user.id, &p.session.id, OffsetDateTime::now_utc())
-        .await?;
+    close_session(&state, &p).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

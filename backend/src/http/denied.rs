@@ -30,7 +30,8 @@ pub fn page_or_problem(
     title: (&str, &str),
     detail: (&str, &str),
 ) -> Response {
-    respond(
+    respond_at(
+        "/",
         is_api(request),
         lang_of(request),
         status,
@@ -41,19 +42,8 @@ pub fn page_or_problem(
     )
 }
 
-pub fn respond(
-    api: bool,
-    lang: Lang,
-    status: StatusCode,
-    kind: &str,
-    title: (&str, &str),
-    detail: (&str, &str),
-    link: Option<(&str, &str)>,
-) -> Response {
-    respond_at("/", api, lang, status, kind, title, detail, link)
-}
-
-/// As `respond`, on the page at `here` (for its language switch).
+/// A refusal or a message: a problem document for the API, else a page
+/// at `here` (for its language switch; "/" when it has no page of its own).
 #[allow(clippy::too_many_arguments)]
 pub fn respond_at(
     here: &str,
@@ -103,7 +93,8 @@ pub fn respond_at(
 /// 429 with Retry-After in whole seconds (at least 1).
 pub fn too_many(api: bool, lang: Lang, wait: Duration) -> Response {
     let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-    let mut response = respond(
+    let mut response = respond_at(
+        "/",
         api,
         lang,
         StatusCode::TOO_MANY_REQUESTS,
@@ -123,7 +114,8 @@ pub fn too_many(api: bool, lang: Lang, wait: Duration) -> Response {
 
 /// 503 when too many password checks are already waiting.
 pub fn busy(api: bool, lang: Lang) -> Response {
-    let mut response = respond(
+    let mut response = respond_at(
+        "/",
         api,
         lang,
         StatusCode::SERVICE_UNAVAILABLE,

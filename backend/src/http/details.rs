@@ -20,9 +20,9 @@ use super::lang::language;
 use super::pages::Params;
 use super::state::AppState;
 use crate::map::view::{self as map, area_href, boundaries_label, group_label, variable_label};
-use crate::official::model::{Area, Boundaries, Level, VariableKind};
+use crate::official::model::{Area, Boundaries, Level, Variable, VariableKind};
 use crate::official::query::{Row, Target};
-use crate::official::reference::Reference;
+use crate::official::reference::{DatasetEntry, Reference};
 
 fn html(markup: maud::Markup) -> Result<Rendered, ApiError> {
     Ok(Rendered {
@@ -73,16 +73,24 @@ fn comparable(row: Option<Row>, kind: VariableKind) -> Option<(f64, VariableKind
     }
 }
 
+/// How a page's discussion is read: its order (`?ordine=`) and the page
+/// after a cursor (`?dopo=`).
+fn reading(q: &HashMap<String, String>) -> (crate::lab::Sort, Option<&str>) {
+    (
+        crate::lab::Sort::parse(q.get("ordine").map(String::as_str)),
+        q.get("dopo").map(String::as_str),
+    )
+}
+
 /// A quartiere page: `BOUNDARIES` is 2016 or 2014 (`/quartieri/2014/...`).
 pub async fn quartiere_page<const BOUNDARIES: u16>(
     State(state): State<AppState>,
     ctx: Ctx,
-    headers: HeaderMap,
     Path(slug): Path<String>,
     Query(q): Params,
 ) -> Result<Response, ApiError> {
     let boundaries = Boundaries::of_year(BOUNDARIES);
-    quartiere(state, ctx, headers, boundaries, slug, q).await
+    quartiere(state, ctx, boundaries, slug, q).await
 }
 
 /// A quartiere: its numbers (the same for everyone) and, below them, the
@@ -91,13 +99,12 @@ pub async fn quartiere_page<const BOUNDARIES: u16>(
 async fn quartiere(
     state: AppState,
     ctx: Ctx,
-    headers: HeaderMap,
     boundaries: Boundaries,
     slug: String,
     q: HashMap<String, String>,
 ) -> Result<Response, ApiError> {
     let reference = state.reference.get().await;
-    let (l, _) = language(&q, &headers);
+    let l = ctx.lang;
     let area = reference
         .areas(boundaries, Level::Quartiere)
         .iter()
@@ -112,25 +119,15 @@ async fn quartiere(
                 ),
             )
         })?;
-    let _ = &headers;
     let here = area_href(&area.slug, boundaries, Lang::It);
     // The discussion is about the 2016 quartiere (a 2014 one shows the one it became part of).
     let target = match boundaries {
         Boundaries::B2016 => Some(area.clone()),
         Boundaries::B2014 => reference.became(&area).cloned(),
     };
+    let (sort, cursor) = reading(&q);
     let participation = match &target {
-        Some(t) => {
-            lab::quartiere_blocks(
-                &state,
-                &ctx,
-                &t.code,
-                &t.name,
-                crate::lab::Sort::parse(q.get("ordine").map(String::as_str)),
-                q.get("dopo").map(String::as_str),
-            )
-            .await?
-        }
+        Some(t) => lab::quartiere_blocks(&state, &ctx, &t.code, &t.name, sort, cursor).await?,
         None => maud::html! {},
     };
     let rendered = {
@@ -193,26 +190,24 @@ async fn quartiere(
         }
         // Population: PopRes 1986-2011, then each welfare file's own 2014 figure.
         let mut population: Vec<(i32, Option<f64>)> = Vec::new();
+        // The area's value of a dataset's variable in a year.
+        let value_in = |entry: &DatasetEntry, v: &Variable, year: i32| {
+            entry
+                .rows(&reference, v, Some(year), boundaries, Level::Quartiere)
+                .into_iter()
+                .find(|r| r.area_code == area.code)
+                .and_then(|r| r.value)
+        };
         if let Some(pop) = reference.dataset("popolazione-residente") {
             if let Some(v) = pop.variable("residenti") {
                 for year in &pop.years {
-                    let value = pop
-                        .rows(&reference, v, Some(*year), boundaries, Level::Quartiere)
-                        .into_iter()
-                        .find(|r| r.area_code == area.code)
-                        .and_then(|r| r.value);
-                    population.push((*year, value));
+                    population.push((*year, value_in(pop, v, *year)));
                 }
             }
         }
         if let Some(entry) = reference.dataset("interventi") {
             if let (Some(v), Some(year)) = (entry.variable("popolazione"), entry.years.last()) {
-                let value = entry
-                    .rows(&reference, v, Some(*year), boundaries, Level::Quartiere)
-                    .into_iter()
-                    .find(|r| r.area_code == area.code)
-                    .and_then(|r| r.value);
-                population.push((*year, value));
+                population.push((*year, value_in(entry, v, *year)));
             }
         }
         let link = |a: &Area, b: Boundaries| Link {
@@ -249,28 +244,20 @@ async fn quartiere(
 pub async fn dataset(
     State(state): State<AppState>,
     ctx: Ctx,
-    headers: HeaderMap,
     Path(slug): Path<String>,
     Query(q): Params,
 ) -> Result<Response, ApiError> {
     let reference = state.reference.get().await;
-    let (l, _) = language(&q, &headers);
+    let l = ctx.lang;
     if reference.dataset(&slug).is_none() {
         return Err(ApiError::not_found(
             "slug",
             format!("no dataset \"{slug}\""),
         ));
     }
-    let _ = &headers;
     let here = format!("/datasets/{slug}");
-    let participation = lab::dataset_blocks(
-        &state,
-        &ctx,
-        &slug,
-        crate::lab::Sort::parse(q.get("ordine").map(String::as_str)),
-        q.get("dopo").map(String::as_str),
-    )
-    .await?;
+    let (sort, cursor) = reading(&q);
+    let participation = lab::dataset_blocks(&state, &ctx, &slug, sort, cursor).await?;
     let rendered = {
         let entry = reference
             .dataset(&slug)

@@ -229,6 +229,44 @@ pub struct FieldDetail {
     pub detail: String,
 }
 
+/// A problem document as an answer in the OpenAPI document: one type a
+/// status, for the `responses(...)` of `utoipa::path` (a response that says
+/// more than its status keeps its own tuple, with a description).
+macro_rules! problem_responses {
+    ($($name:ident = $status:tt),* $(,)?) => {$(
+        #[derive(utoipa::IntoResponses)]
+        #[response(status = $status, content_type = "application/problem+json")]
+        pub struct $name(pub Problem);
+    )*};
+}
+
+problem_responses!(
+    BadRequest = 400,
+    Unauthorized = 401,
+    Forbidden = 403,
+    NotFound = 404,
+    Unprocessable = 422,
+    TooMany = 429,
+);
+
+/// What a JSON body sent to the API can be refused with before its handler
+/// runs (the extractor `ApiJson` and the CSRF guard).
+#[derive(utoipa::IntoResponses)]
+pub enum BodyRefused {
+    /// Malformed JSON
+    #[response(status = 400, content_type = "application/problem+json")]
+    Malformed(Problem),
+    /// Sent by another site's page (CSRF)
+    #[response(status = 403, content_type = "application/problem+json")]
+    CrossSite(Problem),
+    /// Not JSON
+    #[response(status = 415, content_type = "application/problem+json")]
+    NotJson(Problem),
+    /// A field missing or of the wrong type
+    #[response(status = 422, content_type = "application/problem+json")]
+    Mistyped(Problem),
+}
+
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         // Logged in the request's span, so with its request id.

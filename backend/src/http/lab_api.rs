@@ -13,7 +13,9 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 
-use super::error::{Error, Problem};
+use super::error::{
+    BadRequest, Error, Forbidden, NotFound, Problem, TooMany, Unauthorized, Unprocessable,
+};
 use super::extract::{ApiJson, ApiPath, SignedIn, Verified};
 use super::lab::lab;
 use super::session::Identity;
@@ -37,6 +39,35 @@ fn limit(asked: Option<i64>) -> Result<i64, Error> {
         Some(_) => Err(Error::bad("limit", "expected a number from 1 to 100")),
     }
 }
+
+// The path parameters, as the OpenAPI document names them (the handlers
+// take them with `ApiPath`).
+
+#[derive(IntoParams)]
+#[into_params(names("id"), parameter_in = Path)]
+#[allow(dead_code)]
+pub struct AnnotationId(
+    /// The annotation's id
+    i64,
+);
+
+#[derive(IntoParams)]
+#[into_params(names("id"), parameter_in = Path)]
+#[allow(dead_code)]
+pub struct PostId(
+    /// The post's id
+    i64,
+);
+
+#[derive(IntoParams)]
+#[into_params(names("kind", "key"), parameter_in = Path)]
+#[allow(dead_code)]
+pub struct DiscussionSubject(
+    /// `area`, `dataset` or `annotation`
+    String,
+    /// The quartiere's code, the dataset's slug or the annotation's id
+    String,
+);
 
 fn created(location: String, body: impl Serialize) -> Response {
     (
@@ -145,8 +176,7 @@ async fn area_code(state: &AppState, name: &str) -> Result<String, Error> {
 
 #[utoipa::path(get, path = "/api/v1/annotations", tag = "lab",
     params(AnnotationQuery),
-    responses((status = 200, body = AnnotationPage),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
+    responses((status = 200, body = AnnotationPage), BadRequest,
         (status = 404, body = Problem, content_type = "application/problem+json", description = "No such quartiere")))]
 pub async fn list_annotations(
     State(state): State<AppState>,
@@ -173,9 +203,8 @@ pub async fn list_annotations(
 }
 
 #[utoipa::path(get, path = "/api/v1/annotations/{id}", tag = "lab",
-    params(("id" = i64, Path, description = "The annotation's id")),
-    responses((status = 200, body = AnnotationView),
-        (status = 404, body = Problem, content_type = "application/problem+json")))]
+    params(AnnotationId),
+    responses((status = 200, body = AnnotationView), NotFound))]
 pub async fn get_annotation(
     State(state): State<AppState>,
     axum::Extension(identity): axum::Extension<Identity>,
@@ -214,11 +243,11 @@ pub struct EditAnnotationBody {
     request_body = NewAnnotationBody,
     responses((status = 201, body = AnnotationView, description = "Created (held for review if the screen says so: status `held`)"),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "Malformed JSON"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
+        Unauthorized,
         (status = 403, body = Problem, content_type = "application/problem+json", description = "Address not verified, or a cross-site request"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "No such quartiere"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "Fields to fix, each named in `errors`"),
-        (status = 429, body = Problem, content_type = "application/problem+json")),
+        TooMany),
     security(("bearer" = [])))]
 pub async fn create_annotation(
     State(state): State<AppState>,
@@ -247,15 +276,11 @@ pub async fn create_annotation(
 }
 
 #[utoipa::path(patch, path = "/api/v1/annotations/{id}", tag = "lab",
-    params(("id" = i64, Path, description = "The annotation's id")),
+    params(AnnotationId),
     request_body = EditAnnotationBody,
-    responses((status = 200, body = AnnotationView),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
+    responses((status = 200, body = AnnotationView), BadRequest, Unauthorized,
         (status = 403, body = Problem, content_type = "application/problem+json", description = "Not the author, or not verified"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
-        (status = 429, body = Problem, content_type = "application/problem+json")),
+        NotFound, Unprocessable, TooMany),
     security(("bearer" = [])))]
 pub async fn edit_annotation(
     State(state): State<AppState>,
@@ -270,11 +295,9 @@ pub async fn edit_annotation(
 }
 
 #[utoipa::path(delete, path = "/api/v1/annotations/{id}", tag = "lab",
-    params(("id" = i64, Path, description = "The annotation's id")),
-    responses((status = 204, description = "Deleted (a tombstone stays in the list)"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json")),
+    params(AnnotationId),
+    responses((status = 204, description = "Deleted (a tombstone stays in the list)"), Unauthorized,
+        Forbidden, NotFound),
     security(("bearer" = [])))]
 pub async fn delete_annotation(
     State(state): State<AppState>,
@@ -402,12 +425,8 @@ fn subject_of(kind: &str, key: &str) -> Result<String, Error> {
 }
 
 #[utoipa::path(get, path = "/api/v1/discussions/{kind}/{key}", tag = "lab",
-    params(("kind" = String, Path, description = "`area`, `dataset` or `annotation`"),
-        ("key" = String, Path, description = "The quartiere's code, the dataset's slug or the annotation's id"),
-        DiscussionQuery),
-    responses((status = 200, body = DiscussionView),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json")))]
+    params(DiscussionSubject, DiscussionQuery),
+    responses((status = 200, body = DiscussionView), BadRequest, NotFound))]
 pub async fn get_discussion(
     State(state): State<AppState>,
     axum::Extension(identity): axum::Extension<Identity>,
@@ -461,17 +480,11 @@ pub struct EditPostBody {
 }
 
 #[utoipa::path(post, path = "/api/v1/discussions/{kind}/{key}/posts", tag = "lab",
-    params(("kind" = String, Path, description = "`area`, `dataset` or `annotation`"),
-        ("key" = String, Path, description = "The quartiere's code, the dataset's slug or the annotation's id")),
+    params(DiscussionSubject),
     request_body = NewPostBody,
-    responses((status = 201, body = PostView),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+    responses((status = 201, body = PostView), BadRequest, Unauthorized, Forbidden, NotFound,
         (status = 409, body = Problem, content_type = "application/problem+json", description = "The discussion is locked"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
-        (status = 429, body = Problem, content_type = "application/problem+json")),
+        Unprocessable, TooMany),
     security(("bearer" = [])))]
 pub async fn create_post(
     State(state): State<AppState>,
@@ -491,9 +504,8 @@ pub async fn create_post(
 }
 
 #[utoipa::path(get, path = "/api/v1/posts/{id}", tag = "lab",
-    params(("id" = i64, Path, description = "The post's id")),
-    responses((status = 200, body = PostView),
-        (status = 404, body = Problem, content_type = "application/problem+json")))]
+    params(PostId),
+    responses((status = 200, body = PostView), NotFound))]
 pub async fn get_post(
     State(state): State<AppState>,
     axum::Extension(identity): axum::Extension<Identity>,
@@ -514,15 +526,10 @@ pub async fn get_post(
 }
 
 #[utoipa::path(patch, path = "/api/v1/posts/{id}", tag = "lab",
-    params(("id" = i64, Path, description = "The post's id")),
+    params(PostId),
     request_body = EditPostBody,
-    responses((status = 200, body = PostView),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
-        (status = 429, body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = PostView), BadRequest, Unauthorized, Forbidden, NotFound,
+        Unprocessable, TooMany),
     security(("bearer" = [])))]
 pub async fn edit_post(
     State(state): State<AppState>,
@@ -535,11 +542,9 @@ pub async fn edit_post(
 }
 
 #[utoipa::path(delete, path = "/api/v1/posts/{id}", tag = "lab",
-    params(("id" = i64, Path, description = "The post's id")),
+    params(PostId),
     responses((status = 204, description = "Deleted (a tombstone keeps its replies in place)"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json")),
+        Unauthorized, Forbidden, NotFound),
     security(("bearer" = [])))]
 pub async fn delete_post(
     State(state): State<AppState>,
@@ -559,12 +564,9 @@ pub struct UsefulView {
 }
 
 #[utoipa::path(post, path = "/api/v1/posts/{id}/useful", tag = "lab",
-    params(("id" = i64, Path, description = "The post's id")),
+    params(PostId),
     responses((status = 200, body = UsefulView, description = "Marked, or the mark taken back"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 429, body = Problem, content_type = "application/problem+json")),
+        Unauthorized, Forbidden, NotFound, TooMany),
     security(("bearer" = [])))]
 pub async fn toggle_useful(
     State(state): State<AppState>,
@@ -598,8 +600,7 @@ pub struct FollowBody {
 }
 
 #[utoipa::path(get, path = "/api/v1/follows", tag = "lab",
-    responses((status = 200, body = Vec<FollowView>),
-        (status = 401, body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = Vec<FollowView>), Unauthorized),
     security(("bearer" = [])))]
 pub async fn list_follows(State(state): State<AppState>, who: SignedIn) -> Result<Response, Error> {
     let lab = lab(&state);
@@ -620,9 +621,7 @@ pub async fn list_follows(State(state): State<AppState>, who: SignedIn) -> Resul
 #[utoipa::path(post, path = "/api/v1/follows", tag = "lab",
     request_body = FollowBody,
     responses((status = 201, body = FollowView, description = "Followed (again: the digest changes)"),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
+        BadRequest, Unauthorized, Forbidden,
         (status = 422, body = Problem, content_type = "application/problem+json", description = "Not a subject one can follow")),
     security(("bearer" = [])))]
 pub async fn follow(
@@ -655,8 +654,7 @@ pub async fn follow(
 
 #[utoipa::path(delete, path = "/api/v1/follows/{subject}", tag = "lab",
     params(("subject" = String, Path, description = "`area:<code>`, `dataset:<slug>` or `thread:<id>`")),
-    responses((status = 204, description = "No longer followed"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
+    responses((status = 204, description = "No longer followed"), Unauthorized,
         (status = 404, body = Problem, content_type = "application/problem+json", description = "Not followed")),
     security(("bearer" = [])))]
 pub async fn unfollow(
@@ -715,9 +713,7 @@ pub struct NotificationQuery {
 
 #[utoipa::path(get, path = "/api/v1/notifications", tag = "lab",
     params(NotificationQuery),
-    responses((status = 200, body = NotificationList),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json")),
+    responses((status = 200, body = NotificationList), BadRequest, Unauthorized),
     security(("bearer" = [])))]
 pub async fn list_notifications(
     State(state): State<AppState>,
@@ -743,10 +739,7 @@ pub struct MarkReadBody {
 
 #[utoipa::path(post, path = "/api/v1/notifications/read", tag = "lab",
     request_body = MarkReadBody,
-    responses((status = 204, description = "Marked read"),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json")),
+    responses((status = 204, description = "Marked read"), BadRequest, Unauthorized, Forbidden),
     security(("bearer" = [])))]
 pub async fn mark_read(
     State(state): State<AppState>,

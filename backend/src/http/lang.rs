@@ -8,6 +8,7 @@ use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::Response;
 use openwelfare_frontend::i18n::Lang;
 
+use super::cookies::cookie;
 use super::state::AppState;
 
 const LANG_COOKIE: &str = "lang";
@@ -18,15 +19,7 @@ pub fn language(query: &HashMap<String, String>, headers: &HeaderMap) -> (Lang, 
     if let Some(lang) = query.get("lang").and_then(|l| Lang::parse(l)) {
         return (lang, true);
     }
-    let cookie = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == LANG_COOKIE)
-        .and_then(|(_, value)| Lang::parse(value));
-    if let Some(lang) = cookie {
+    if let Some(lang) = cookie(headers, LANG_COOKIE).and_then(Lang::parse) {
         return (lang, false);
     }
     let accept = headers

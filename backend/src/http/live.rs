@@ -46,21 +46,15 @@ pub async fn upgrade(
         .admit(ip, state.config.ws_max_per_ip, state.config.ws_max_total)
     {
         Ok(a) => a,
-        Err(Refusal::PerIp) => {
-            return (
-                StatusCode::TOO_MANY_REQUESTS,
-                [(header::RETRY_AFTER, "10")],
-                "too many websockets from this address",
-            )
-                .into_response()
-        }
-        Err(Refusal::Total) => {
-            return (
-                StatusCode::SERVICE_UNAVAILABLE,
-                [(header::RETRY_AFTER, "10")],
-                "too many websockets",
-            )
-                .into_response()
+        Err(refusal) => {
+            let (status, text) = match refusal {
+                Refusal::PerIp => (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "too many websockets from this address",
+                ),
+                Refusal::Total => (StatusCode::SERVICE_UNAVAILABLE, "too many websockets"),
+            };
+            return (status, [(header::RETRY_AFTER, "10")], text).into_response();
         }
     };
     let who = Listener {

@@ -13,6 +13,7 @@ mod admin;
 pub mod api;
 mod auth_api;
 pub mod cache;
+mod cookies;
 mod denied;
 mod details;
 pub mod error;

@@ -1,14 +1,11 @@
 //! The OpenAPI document of `/api/v1`, generated from the handlers' and
 //! types' annotations in `api` (the official data), `auth_api` (tokens)
 //! and `lab_api` (annotations, discussions, follows, notifications), the
-//! bell's unread count (`lab`), and this document itself.
+//! bell's unread count (`lab`), and this document itself. The schemas are
+//! the ones the paths name (utoipa collects them, and what they refer to).
 
 use axum::Json;
 use utoipa::OpenApi;
-
-use super::error::Problem;
-use crate::official::model::{Dataset, Variable, VariableKind};
-use crate::official::query::{Note, NoteCode, Row};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -46,44 +43,7 @@ use crate::official::query::{Note, NoteCode, Row};
         super::lab_api::mark_read,
         super::lab::follows::unread_count
     ),
-    modifiers(&BearerScheme),
-    components(schemas(
-        Dataset,
-        Variable,
-        VariableKind,
-        super::api::DatasetDetail,
-        super::api::AreaCollection,
-        super::api::AreaFeature,
-        super::api::AreaProperties,
-        super::api::AreaMatch,
-        super::api::ObservationsResponse,
-        super::api::Method,
-        Row,
-        Note,
-        NoteCode,
-        Problem,
-        super::auth_api::TokenRequest,
-        super::auth_api::TokenResponse,
-        super::auth_api::RefreshRequest,
-        super::auth_api::Me,
-        super::error::FieldDetail,
-        super::lab_api::AnnotationView,
-        super::lab_api::PointView,
-        super::lab_api::AnnotationPage,
-        super::lab_api::NewAnnotationBody,
-        super::lab_api::EditAnnotationBody,
-        super::lab_api::PostView,
-        super::lab_api::ThreadView,
-        super::lab_api::DiscussionView,
-        super::lab_api::NewPostBody,
-        super::lab_api::EditPostBody,
-        super::lab_api::UsefulView,
-        super::lab_api::FollowView,
-        super::lab_api::FollowBody,
-        super::lab_api::NotificationView,
-        super::lab_api::NotificationList,
-        super::lab_api::MarkReadBody
-    ))
+    modifiers(&BearerScheme)
 )]
 pub struct ApiDoc;
 

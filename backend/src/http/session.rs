@@ -19,6 +19,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use time::OffsetDateTime;
 
+use super::cookies::cookie;
 use super::state::AppState;
 use crate::accounts::csrf::{self, same_origin};
 use crate::accounts::model::{Refresh, SessionRecord};
@@ -71,19 +72,6 @@ impl CsrfCookie {
     }
 }
 
-/// The value of cookie `name`.
-pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(n, _)| *n == name)
-        .map(|(_, v)| v)
-        .filter(|v| !v.is_empty())
-}
-
 /// Append a Set-Cookie: HttpOnly, SameSite=Lax, Secure behind https.
 /// `max_age` 0 removes the cookie.
 pub fn set_cookie(
@@ -93,13 +81,18 @@ pub fn set_cookie(
     value: &str,
     max_age: i64,
 ) {
+    let cookie = format!("{name}={value}; Path=/; Max-Age={max_age}; HttpOnly");
+    append_cookie(headers, state, &cookie);
+}
+
+/// Append `cookie` as a Set-Cookie, with SameSite=Lax, and Secure behind https.
+fn append_cookie(headers: &mut HeaderMap, state: &AppState, cookie: &str) {
     let secure = if state.auth.secure_cookies {
         "; Secure"
     } else {
         ""
     };
-    let text = format!("{name}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}");
-    if let Ok(v) = HeaderValue::from_str(&text) {
+    if let Ok(v) = HeaderValue::from_str(&format!("{cookie}; SameSite=Lax{secure}")) {
         headers.append(header::SET_COOKIE, v);
     }
 }
@@ -133,15 +126,11 @@ pub fn set_session_cookies(
 /// `ow_in=1`, readable by scripts: only a hint that a session may exist (so
 /// live.js asks for the notification count), never a credential.
 fn signed_in_hint(headers: &mut HeaderMap, state: &AppState, max_age: i64) {
-    let secure = if state.auth.secure_cookies {
-        "; Secure"
-    } else {
-        ""
-    };
-    let text = format!("{SIGNED_IN_HINT}=1; Path=/; Max-Age={max_age}; SameSite=Lax{secure}");
-    if let Ok(v) = HeaderValue::from_str(&text) {
-        headers.append(header::SET_COOKIE, v);
-    }
+    append_cookie(
+        headers,
+        state,
+        &format!("{SIGNED_IN_HINT}=1; Path=/; Max-Age={max_age}"),
+    );
 }
 
 pub fn clear_session_cookies(headers: &mut HeaderMap, state: &AppState) {
@@ -263,6 +252,18 @@ pub async fn open_session(
         })
         .await?;
     Ok((state.auth.tokens.access(user_id, &id, now), refresh))
+}
+
+/// End the session `p` signed in with (logging out, on a page or by the API).
+pub async fn close_session(
+    state: &AppState,
+    p: &Principal,
+) -> Result<(), crate::store::StoreError> {
+    state
+        .store
+        .revoke_session(p.user.id, &p.session.id, OffsetDateTime::now_utc())
+        .await?;
+    Ok(())
 }
 
 /// The client's address: the TCP peer, unless the peer is a trusted

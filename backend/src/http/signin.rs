@@ -61,6 +61,15 @@ pub async fn check_credentials(
     }
 }
 
+/// The per-account limit on second-factor codes: `account` is the user's id.
+pub fn limit_codes(state: &AppState, account: &str) -> Result<(), Error> {
+    state
+        .auth
+        .limits
+        .account(Door::Code, account)
+        .map_err(Error::rate_limited)
+}
+
 /// Check a TOTP or recovery code for `user`, once.
 pub async fn check_code(
     state: &AppState,

@@ -7,7 +7,7 @@ use openwelfare_frontend::account::{self as views, FieldError};
 use serde::Deserialize;
 use time::OffsetDateTime;
 
-use super::ctx::{association_info, form_status, page, see_other, Ctx, MsgQuery};
+use super::ctx::{association_info, see_other, Ctx, MsgQuery};
 use super::rules::clean_line;
 use crate::accounts::{fiscal, User};
 use crate::http::error::Error;
@@ -32,18 +32,13 @@ async fn render_association(
     (name, website, tax_code): (&str, &str, &str),
 ) -> Result<Response, Error> {
     let current = state.store.latest_association_request(me.id).await?;
-    Ok(page(
-        form_status(errors),
-        views::association_request(
-            &ctx.common(notice, errors),
-            &views::AssociationRequestView {
-                name,
-                website,
-                tax_code,
-                current: current.as_ref().map(association_info),
-            },
-        ),
-    ))
+    let view = views::AssociationRequestView {
+        name,
+        website,
+        tax_code,
+        current: current.as_ref().map(association_info),
+    };
+    Ok(ctx.form_page(notice, errors, views::association_request, &view))
 }
 
 #[derive(Deserialize, Default)]

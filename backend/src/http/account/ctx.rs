@@ -95,6 +95,22 @@ impl Ctx {
         }
     }
 
+    /// A form page, never cached: `view` of `data` with the page's common
+    /// parts, the notice a redirect asked for, or the errors of a refused
+    /// form (then 422).
+    pub(crate) fn form_page<V>(
+        &self,
+        notice: Option<String>,
+        errors: &[FieldError],
+        view: fn(&Common, &V) -> maud::Markup,
+        data: &V,
+    ) -> Response {
+        page(
+            form_status(errors),
+            view(&self.common(notice, errors), data),
+        )
+    }
+
     pub(super) fn pick(&self, it: &str, en: &str) -> String {
         self.lang.pick(it, en).to_string()
     }
@@ -121,7 +137,7 @@ impl Ctx {
 }
 
 /// The status of a form page: 422 when it shows errors.
-pub(super) fn form_status(errors: &[FieldError]) -> StatusCode {
+pub(crate) fn form_status(errors: &[FieldError]) -> StatusCode {
     if errors.is_empty() {
         StatusCode::OK
     } else {

@@ -9,17 +9,18 @@ use openwelfare_frontend::account as views;
 use serde::Deserialize;
 use time::OffsetDateTime;
 
-use super::ctx::{page, see_other, signed_out, Ctx, MsgQuery};
+use super::ctx::{see_other, signed_out, Ctx, MsgQuery};
 use super::rules::code_error;
-use crate::accounts::limits::Door;
 use crate::accounts::token::MFA_TTL;
 use crate::accounts::UserStatus;
+use crate::http::cookies::cookie;
 use crate::http::error::Error;
 use crate::http::extract::{CheckedForm, CsrfPassed, SignedIn};
 use crate::http::session::{
-    cookie, open_session, renew_csrf_cookie, set_cookie, set_session_cookies, SECOND_FACTOR_COOKIE,
+    close_session, open_session, renew_csrf_cookie, set_cookie, set_session_cookies,
+    SECOND_FACTOR_COOKIE,
 };
-use crate::http::signin::{check_code, check_credentials};
+use crate::http::signin::{check_code, check_credentials, limit_codes};
 use crate::http::state::AppState;
 
 #[derive(Deserialize, Default)]
@@ -52,16 +53,11 @@ pub async fn login_page(ctx: Ctx, Query(q): Query<MsgQuery>) -> Response {
     if ctx.who.is_some() {
         return see_other(&next);
     }
-    page(
-        StatusCode::OK,
-        views::login(
-            &ctx.common(q.notice(&ctx), &[]),
-            &views::LoginView {
-                email: "",
-                next: &next,
-            },
-        ),
-    )
+    let view = views::LoginView {
+        email: "",
+        next: &next,
+    };
+    ctx.form_page(q.notice(&ctx), &[], views::login, &view)
 }
 
 pub async fn login(
@@ -76,16 +72,11 @@ pub async fn login(
             "Email o password non corretti.",
             "Wrong e-mail or password.",
         )];
-        return Ok(page(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            views::login(
-                &ctx.common(None, &errors),
-                &views::LoginView {
-                    email: &form.email,
-                    next: &next,
-                },
-            ),
-        ));
+        let view = views::LoginView {
+            email: &form.email,
+            next: &next,
+        };
+        return Ok(ctx.form_page(None, &errors, views::login, &view));
     };
     if user.status == UserStatus::Banned {
         return Ok(ctx.message(
@@ -152,13 +143,8 @@ pub async fn second_factor_page(
         return see_other("/account/accedi");
     }
     let next = safe_next(q.next.as_deref());
-    page(
-        StatusCode::OK,
-        views::second_factor(
-            &ctx.common(None, &[]),
-            &views::SecondFactorView { next: &next },
-        ),
-    )
+    let view = views::SecondFactorView { next: &next };
+    ctx.form_page(None, &[], views::second_factor, &view)
 }
 
 pub async fn second_factor(
@@ -173,11 +159,7 @@ pub async fn second_factor(
     let Some(claims) = claims else {
         return Ok(see_other("/account/accedi"));
     };
-    state
-        .auth
-        .limits
-        .account(Door::Code, &claims.sub)
-        .map_err(Error::rate_limited)?;
+    limit_codes(&state, &claims.sub)?;
     let user = match claims.sub.parse::<i64>() {
         Ok(id) => state.store.user_by_id(id).await?,
         Err(_) => None,
@@ -193,13 +175,8 @@ pub async fn second_factor(
         return start_session(&state, &ctx, user.id, true, &next).await;
     }
     let errors = [code_error(&ctx, "code")];
-    Ok(page(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        views::second_factor(
-            &ctx.common(None, &errors),
-            &views::SecondFactorView { next: &next },
-        ),
-    ))
+    let view = views::SecondFactorView { next: &next };
+    Ok(ctx.form_page(None, &errors, views::second_factor, &view))
 }
 
 pub async fn logout(
@@ -208,10 +185,7 @@ pub async fn logout(
     _: CsrfPassed,
 ) -> Result<Response, Error> {
     if let Some(p) = &ctx.who {
-        state
-            .store
-            .revoke_session(p.user.id, &p.session.id, OffsetDateTime::now_utc())
-            .await?;
+        close_session(&state, p).await?;
     }
     Ok(signed_out(&state, "/"))
 }

@@ -25,7 +25,7 @@ mod signup;
 mod two_factor;
 
 pub use association::{association_page, association_submit};
-pub(crate) use ctx::{date, notice, page, role_view, see_other};
+pub(crate) use ctx::{date, form_status, notice, page, role_view, see_other};
 pub use ctx::{Ctx, MsgQuery};
 pub use login::{login, login_page, logout, logout_everywhere, second_factor, second_factor_page};
 pub use mail::send_mail;

@@ -7,7 +7,7 @@ use axum::response::Response;
 use openwelfare_frontend::account::{self as views, FieldError};
 use serde::Deserialize;
 
-use super::ctx::{association_info, date, form_status, page, role_view, see_other, Ctx, MsgQuery};
+use super::ctx::{association_info, date, page, role_view, see_other, Ctx, MsgQuery};
 use super::rules::{clean_line, display_name_error};
 use crate::accounts::model::RequestStatus;
 use crate::accounts::{Role, User, UserStatus};
@@ -32,23 +32,18 @@ async fn render_profile(
     errors: &[FieldError],
 ) -> Result<Response, Error> {
     let request = state.store.latest_association_request(me.id).await?;
-    Ok(page(
-        form_status(errors),
-        views::profile(
-            &ctx.common(notice, errors),
-            &views::ProfileView {
-                user_id: me.id,
-                email: me.email.as_deref().unwrap_or(""),
-                display_name: &me.display_name,
-                bio: &me.bio,
-                role: role_view(me.role),
-                email_verified: me.verified(),
-                totp_enabled: me.totp_enabled(),
-                totp_required: me.role.requires_second_factor(),
-                association: request.as_ref().map(association_info),
-            },
-        ),
-    ))
+    let view = views::ProfileView {
+        user_id: me.id,
+        email: me.email.as_deref().unwrap_or(""),
+        display_name: &me.display_name,
+        bio: &me.bio,
+        role: role_view(me.role),
+        email_verified: me.verified(),
+        totp_enabled: me.totp_enabled(),
+        totp_required: me.role.requires_second_factor(),
+        association: request.as_ref().map(association_info),
+    };
+    Ok(ctx.form_page(notice, errors, views::profile, &view))
 }
 
 #[derive(Deserialize, Default)]

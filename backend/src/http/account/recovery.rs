@@ -10,9 +10,9 @@ use openwelfare_frontend::mail::MailKind;
 use serde::Deserialize;
 use time::OffsetDateTime;
 
-use super::ctx::{page, see_other, signed_out, Ctx, MsgQuery};
+use super::ctx::{see_other, signed_out, Ctx, MsgQuery};
 use super::mail::{mail_token, send_mail, user_lang};
-use super::rules::policy_error;
+use super::rules::{email_error, policy_error};
 use crate::accounts::limits::Door;
 use crate::accounts::model::TokenPurpose;
 use crate::accounts::password::check_policy;
@@ -35,17 +35,28 @@ fn bad_link(ctx: &Ctx) -> Response {
     )
 }
 
-/// Use up the link's token: its user and, for a new address, the address.
-async fn consume(
+/// A link whose token was just used up: its user, the new address it
+/// confirms (for a change of address), and when.
+struct UsedLink {
+    user_id: i64,
+    new_email: Option<String>,
+    at: OffsetDateTime,
+}
+
+/// Use up the link's token; `None` when it was used, expired or never sent.
+async fn use_link(
     state: &AppState,
-    token: &str,
+    token: Option<&str>,
     purpose: TokenPurpose,
-    now: OffsetDateTime,
-) -> Result<Option<(i64, Option<String>)>, Error> {
-    Ok(state
-        .store
-        .consume_token(&sha256_hex(token), purpose, now)
-        .await?)
+) -> Result<Option<UsedLink>, Error> {
+    let at = OffsetDateTime::now_utc();
+    let digest = sha256_hex(token.unwrap_or_default());
+    let used = state.store.consume_token(&digest, purpose, at).await?;
+    Ok(used.map(|(user_id, new_email)| UsedLink {
+        user_id,
+        new_email,
+        at,
+    }))
 }
 
 pub async fn verify(
@@ -53,12 +64,11 @@ pub async fn verify(
     ctx: Ctx,
     Query(q): Query<MsgQuery>,
 ) -> Result<Response, Error> {
-    let now = OffsetDateTime::now_utc();
-    let token = q.token.unwrap_or_default();
-    let Some((user_id, _)) = consume(&state, &token, TokenPurpose::Verify, now).await? else {
+    let link = use_link(&state, q.token.as_deref(), TokenPurpose::Verify).await?;
+    let Some(UsedLink { user_id, at, .. }) = link else {
         return Ok(bad_link(&ctx));
     };
-    state.store.mark_verified(user_id, now).await?;
+    state.store.mark_verified(user_id, at).await?;
     if ctx.who.as_ref().is_some_and(|p| p.user.id == user_id) {
         return Ok(see_other("/account?msg=verified"));
     }
@@ -101,12 +111,11 @@ pub struct EmailForm {
 }
 
 fn forgot_form(ctx: &Ctx, email: &str, sent: bool, errors: &[views::FieldError]) -> Response {
-    page(
-        super::ctx::form_status(errors),
-        views::forgot(
-            &ctx.common(None, errors),
-            &views::ForgotView { email, sent },
-        ),
+    ctx.form_page(
+        None,
+        errors,
+        views::forgot,
+        &views::ForgotView { email, sent },
     )
 }
 
@@ -121,11 +130,7 @@ pub async fn forgot(
 ) -> Result<Response, Error> {
     let email = normalize_email(&form.email);
     if !valid_email(&email) {
-        let errors = [ctx.error(
-            "email",
-            "Scrivi un indirizzo email valido.",
-            "Enter a valid e-mail address.",
-        )];
+        let errors = [email_error(&ctx, "email")];
         return Ok(forgot_form(&ctx, &form.email, false, &errors));
     }
     state
@@ -144,10 +149,7 @@ pub async fn forgot(
 
 pub async fn reset_page(ctx: Ctx, Query(q): Query<MsgQuery>) -> Response {
     let token = q.token.unwrap_or_default();
-    page(
-        StatusCode::OK,
-        views::reset(&ctx.common(None, &[]), &views::ResetView { token: &token }),
-    )
+    ctx.form_page(None, &[], views::reset, &views::ResetView { token: &token })
 }
 
 #[derive(Deserialize, Default)]
@@ -166,17 +168,12 @@ pub async fn reset(
     // The rules first, so a refused password does not use up the link.
     if let Err(e) = check_policy(&form.password, &[]) {
         let errors = [policy_error(&ctx, "password", e)];
-        return Ok(page(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            views::reset(
-                &ctx.common(None, &errors),
-                &views::ResetView { token: &form.token },
-            ),
-        ));
+        let view = views::ResetView { token: &form.token };
+        return Ok(ctx.form_page(None, &errors, views::reset, &view));
     }
     let hash = state.auth.passwords.hash(&form.password).await?;
-    let now = OffsetDateTime::now_utc();
-    let Some((user_id, _)) = consume(&state, &form.token, TokenPurpose::Reset, now).await? else {
+    let link = use_link(&state, Some(&form.token), TokenPurpose::Reset).await?;
+    let Some(UsedLink { user_id, at, .. }) = link else {
         return Ok(bad_link(&ctx));
     };
     let Some(user) = state.store.user_by_id(user_id).await? else {
@@ -184,8 +181,8 @@ pub async fn reset(
     };
     state.store.set_password(user_id, &hash).await?;
     // Following the link proved the address.
-    state.store.mark_verified(user_id, now).await?;
-    state.store.revoke_sessions(user_id, None, now).await?;
+    state.store.mark_verified(user_id, at).await?;
+    state.store.revoke_sessions(user_id, None, at).await?;
     if let Some(email) = &user.email {
         send_mail(
             &state,
@@ -203,10 +200,12 @@ pub async fn confirm_email(
     ctx: Ctx,
     Query(q): Query<MsgQuery>,
 ) -> Result<Response, Error> {
-    let now = OffsetDateTime::now_utc();
-    let token = q.token.unwrap_or_default();
-    let Some((user_id, Some(new_email))) =
-        consume(&state, &token, TokenPurpose::Email, now).await?
+    let link = use_link(&state, q.token.as_deref(), TokenPurpose::Email).await?;
+    let Some(UsedLink {
+        user_id,
+        new_email: Some(new_email),
+        at,
+    }) = link
     else {
         return Ok(bad_link(&ctx));
     };
@@ -229,7 +228,7 @@ pub async fn confirm_email(
         }
         Err(e) => return Err(e.into()),
     }
-    state.store.mark_verified(user_id, now).await?;
+    state.store.mark_verified(user_id, at).await?;
     if let Some(old) = &user.email {
         let masked = mask_email(&new_email);
         send_mail(

@@ -1,5 +1,5 @@
 //! The checks the account forms share: the password policy's messages,
-//! display names and single lines of text, the password asked again
+//! addresses, display names and single lines of text, the password asked again
 //! before a sensitive change, and the error for a second-factor code.
 
 use openwelfare_frontend::account::FieldError;
@@ -21,6 +21,15 @@ pub(super) fn policy_error(ctx: &Ctx, field: &'static str, e: PolicyError) -> Fi
             "This password is too easy to guess: try a phrase of several words only you know.",
         ),
     }
+}
+
+/// The error on `field` for an e-mail address that is not one.
+pub(super) fn email_error(ctx: &Ctx, field: &'static str) -> FieldError {
+    ctx.error(
+        field,
+        "Scrivi un indirizzo email valido.",
+        "Enter a valid e-mail address.",
+    )
 }
 
 /// One line of text: no control characters, trimmed, at most `max` characters.

@@ -10,9 +10,9 @@ use openwelfare_frontend::mail::MailKind;
 use serde::Deserialize;
 use time::OffsetDateTime;
 
-use super::ctx::{form_status, page, see_other, Ctx, MsgQuery};
+use super::ctx::{see_other, Ctx, MsgQuery};
 use super::mail::{mail_token, send_mail, user_lang};
-use super::rules::{password_error, policy_error, recheck_password};
+use super::rules::{email_error, password_error, policy_error, recheck_password};
 use crate::accounts::limits::Door;
 use crate::accounts::model::{Contributions, TokenPurpose};
 use crate::accounts::password::check_policy;
@@ -42,16 +42,11 @@ async fn render_settings(
         .store
         .pending_email(me.id, OffsetDateTime::now_utc())
         .await?;
-    Ok(page(
-        form_status(errors),
-        views::settings(
-            &ctx.common(notice, errors),
-            &views::SettingsView {
-                email: me.email.as_deref().unwrap_or(""),
-                pending_email: pending.as_deref(),
-            },
-        ),
-    ))
+    let view = views::SettingsView {
+        email: me.email.as_deref().unwrap_or(""),
+        pending_email: pending.as_deref(),
+    };
+    Ok(ctx.form_page(notice, errors, views::settings, &view))
 }
 
 #[derive(Deserialize, Default)]
@@ -119,11 +114,7 @@ pub async fn change_email(
     let new_email = normalize_email(&form.new_email);
     let mut errors = Vec::new();
     if !valid_email(&new_email) {
-        errors.push(ctx.error(
-            "new_email",
-            "Scrivi un indirizzo email valido.",
-            "Enter a valid e-mail address.",
-        ));
+        errors.push(email_error(&ctx, "new_email"));
     } else if me.email.as_deref() == Some(new_email.as_str()) {
         errors.push(ctx.error(
             "new_email",

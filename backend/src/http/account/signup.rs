@@ -9,7 +9,7 @@ use openwelfare_frontend::account as views;
 use serde::Deserialize;
 use time::OffsetDateTime;
 
-use super::ctx::{page, see_other, Ctx};
+use super::ctx::{see_other, Ctx};
 use super::mail::mail_token;
 use super::rules::{clean_line, display_name_error, policy_error};
 use crate::accounts::limits::Door;
@@ -35,16 +35,11 @@ pub async fn signup_page(ctx: Ctx) -> Response {
     if ctx.who.is_some() {
         return see_other("/account");
     }
-    page(
-        StatusCode::OK,
-        views::signup(
-            &ctx.common(None, &[]),
-            &views::SignupView {
-                email: "",
-                display_name: "",
-            },
-        ),
-    )
+    let view = views::SignupView {
+        email: "",
+        display_name: "",
+    };
+    ctx.form_page(None, &[], views::signup, &view)
 }
 
 pub async fn signup(
@@ -71,16 +66,11 @@ pub async fn signup(
         errors.push(policy_error(&ctx, "password", e));
     }
     if !errors.is_empty() {
-        return Ok(page(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            views::signup(
-                &ctx.common(None, &errors),
-                &views::SignupView {
-                    email: &form.email,
-                    display_name: &display_name,
-                },
-            ),
-        ));
+        let view = views::SignupView {
+            email: &form.email,
+            display_name: &display_name,
+        };
+        return Ok(ctx.form_page(None, &errors, views::signup, &view));
     }
     limits
         .account(Door::Mail, &email)

@@ -8,14 +8,13 @@ use axum::response::Response;
 use openwelfare_frontend::account::{self as views, FieldError};
 use time::OffsetDateTime;
 
-use super::ctx::{form_status, page, see_other, Ctx, MsgQuery};
+use super::ctx::{see_other, Ctx, MsgQuery};
 use super::login::CodeForm;
 use super::rules::{code_error, password_error};
-use crate::accounts::limits::Door;
 use crate::accounts::{totp, User};
 use crate::http::error::Error;
 use crate::http::extract::{CheckedForm, CsrfPassed, SignedIn};
-use crate::http::signin::check_code;
+use crate::http::signin::{check_code, limit_codes};
 use crate::http::state::AppState;
 
 pub async fn two_factor_page(
@@ -50,24 +49,19 @@ async fn render_two_factor(
         }
         _ => None,
     };
-    Ok(page(
-        form_status(errors),
-        views::two_factor(
-            &ctx.common(notice, errors),
-            &views::TwoFactorView {
-                enabled: me.totp_enabled(),
-                required: me.role.requires_second_factor(),
-                enrolment: enrolment_texts
-                    .as_ref()
-                    .map(|(secret, svg)| views::Enrolment {
-                        secret,
-                        qr_svg: svg,
-                    }),
-                recovery_codes: codes,
-                recovery_remaining: usize::try_from(left).unwrap_or(0),
-            },
-        ),
-    ))
+    let view = views::TwoFactorView {
+        enabled: me.totp_enabled(),
+        required: me.role.requires_second_factor(),
+        enrolment: enrolment_texts
+            .as_ref()
+            .map(|(secret, svg)| views::Enrolment {
+                secret,
+                qr_svg: svg,
+            }),
+        recovery_codes: codes,
+        recovery_remaining: usize::try_from(left).unwrap_or(0),
+    };
+    Ok(ctx.form_page(notice, errors, views::two_factor, &view))
 }
 
 /// The page again with the errors of a refused form (422).
@@ -80,13 +74,23 @@ async fn refused(
     render_two_factor(state, ctx, me, None, errors, None).await
 }
 
-/// The per-account limit on code attempts.
-fn limit_codes(state: &AppState, me: &User) -> Result<(), Error> {
-    state
-        .auth
-        .limits
-        .account(Door::Code, &me.id.to_string())
-        .map_err(Error::rate_limited)
+/// The secret of the second factor `me` has on, for a form that checks a
+/// code (counted against the per-account limit); `None` when it is off.
+fn secret_to_check(state: &AppState, me: &User) -> Result<Option<String>, Error> {
+    limit_codes(state, &me.id.to_string())?;
+    Ok(me.totp_secret.clone())
+}
+
+/// The page with new recovery codes, shown once, and what was done (`notice`).
+async fn show_new_codes(
+    state: &AppState,
+    ctx: &Ctx,
+    me: &User,
+    codes: &[String],
+    notice: (&str, &str),
+) -> Result<Response, Error> {
+    let text = ctx.pick(notice.0, notice.1);
+    render_two_factor(state, ctx, me, Some(text), &[], Some(codes)).await
 }
 
 pub async fn totp_start(
@@ -116,7 +120,7 @@ pub async fn totp_confirm(
     SignedIn(me): SignedIn,
     CheckedForm(form): CheckedForm<CodeForm>,
 ) -> Result<Response, Error> {
-    limit_codes(&state, &me.user)?;
+    limit_codes(&state, &me.user.id.to_string())?;
     let Some(secret) = me
         .user
         .totp_pending
@@ -146,11 +150,11 @@ pub async fn totp_confirm(
         totp_pending: None,
         ..me.user
     };
-    let text = ctx.pick(
+    let notice = (
         "Verifica in due passaggi attivata.",
         "Two-factor authentication enabled.",
     );
-    render_two_factor(&state, &ctx, &user, Some(text), &[], Some(&codes)).await
+    show_new_codes(&state, &ctx, &user, &codes, notice).await
 }
 
 pub async fn totp_codes(
@@ -160,8 +164,7 @@ pub async fn totp_codes(
     CheckedForm(form): CheckedForm<CodeForm>,
 ) -> Result<Response, Error> {
     let me = me.user;
-    limit_codes(&state, &me)?;
-    let Some(secret) = me.totp_secret.clone() else {
+    let Some(secret) = secret_to_check(&state, &me)? else {
         return Ok(see_other("/account/2fa"));
     };
     // Only a code from the app: a recovery code cannot mint new ones.
@@ -172,11 +175,11 @@ pub async fn totp_codes(
     }
     let (codes, hashes) = new_codes();
     state.store.replace_recovery_codes(me.id, &hashes).await?;
-    let text = ctx.pick(
+    let notice = (
         "Nuovi codici di recupero creati: quelli vecchi non valgono più.",
         "New recovery codes created: the old ones no longer work.",
     );
-    render_two_factor(&state, &ctx, &me, Some(text), &[], Some(&codes)).await
+    show_new_codes(&state, &ctx, &me, &codes, notice).await
 }
 
 pub async fn totp_disable(
@@ -197,8 +200,7 @@ pub async fn totp_disable(
             Some(("/account/2fa", ctx.lang.pick("Indietro", "Back"))),
         ));
     }
-    limit_codes(&state, &me)?;
-    let Some(secret) = me.totp_secret.clone() else {
+    let Some(secret) = secret_to_check(&state, &me)? else {
         return Ok(see_other("/account/2fa"));
     };
     let mut errors = Vec::new();

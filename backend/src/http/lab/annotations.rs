@@ -4,14 +4,14 @@
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use maud::html;
 use openwelfare_frontend::account::FieldError;
 use openwelfare_frontend::participation as views;
 use serde::Deserialize;
 
 use super::blocks::{annotation_item, discussion, history_page, variable_choices, variable_label};
-use super::view::{common, field_errors, lab, me, viewer};
+use super::view::{answer, edit_page, lab, me, viewer, Answer, Editing};
 use crate::http::account::{date, notice, page, see_other, Ctx};
 use crate::http::error::Error;
 use crate::http::extract::{CheckedForm, CsrfPassed, Verified};
@@ -53,18 +53,11 @@ pub async fn create_annotation<const BOUNDARIES: u16>(
         point: Point::from_text(&form.lon, &form.lat),
         variable: &form.variable,
     };
-    match lab.create_annotation(who.actor(), &area, &draft).await {
-        Ok(a) => Ok(see_other(&format!(
-            "/quartieri/{}#annotation-{}",
-            area.slug, a.id
-        ))),
-        Err(LabError::Invalid(problems)) => Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            form_page(&state, &ctx, &area, &form, field_errors(&ctx, &problems)).await,
-        )
-            .into_response()),
-        Err(e) => Err(e.into()),
-    }
+    let outcome = lab.create_annotation(who.actor(), &area, &draft).await;
+    Ok(match answer(&ctx, outcome)? {
+        Answer::Done(a) => see_other(&format!("/quartieri/{}#annotation-{}", area.slug, a.id)),
+        Answer::Refused(errors) => form_page(&state, &ctx, &area, &form, errors).await,
+    })
 }
 
 #[derive(Deserialize, Default)]
@@ -103,7 +96,7 @@ pub async fn annotation_page(
         q.dopo.as_deref(),
     )
     .await?;
-    let c = common(&ctx, notice(&ctx, q.msg.as_deref()), &[]);
+    let c = ctx.common(notice(&ctx, q.msg.as_deref()), &[]);
     let discussion = html! { div data-live-since=(live_since) { (discussion) } };
     Ok(page(
         StatusCode::OK,
@@ -118,16 +111,11 @@ pub async fn edit_annotation_page(
     Path(id): Path<i64>,
 ) -> Result<Response, Error> {
     let a = lab(&state).own_annotation(who.actor(), id).await?;
-    Ok(page(
-        StatusCode::OK,
-        views::edit_form(
-            &common(&ctx, None, &[]),
-            ctx.lang
-                .pick("Modifica l'annotazione", "Edit the annotation"),
-            &format!("/annotazioni/{id}/modifica"),
-            Some(&a.title),
-            &a.body,
-        ),
+    Ok(edit_page(
+        &ctx,
+        Editing::Annotation(id, &a.title),
+        &a.body,
+        &[],
     ))
 }
 
@@ -138,24 +126,16 @@ pub async fn edit_annotation(
     Path(id): Path<i64>,
     CheckedForm(form): CheckedForm<AnnotationForm>,
 ) -> Result<Response, Error> {
-    match lab(&state)
+    let outcome = lab(&state)
         .edit_annotation(who.actor(), id, &form.title, &form.body)
-        .await
-    {
-        Ok(_) => Ok(see_other(&format!("/annotazioni/{id}"))),
-        Err(LabError::Invalid(problems)) => Ok(page(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            views::edit_form(
-                &common(&ctx, None, &field_errors(&ctx, &problems)),
-                ctx.lang
-                    .pick("Modifica l'annotazione", "Edit the annotation"),
-                &format!("/annotazioni/{id}/modifica"),
-                Some(&form.title),
-                &form.body,
-            ),
-        )),
-        Err(e) => Err(e.into()),
-    }
+        .await;
+    Ok(match answer(&ctx, outcome)? {
+        Answer::Done(_) => see_other(&format!("/annotazioni/{id}")),
+        Answer::Refused(errors) => {
+            let editing = Editing::Annotation(id, &form.title);
+            edit_page(&ctx, editing, &form.body, &errors)
+        }
+    })
 }
 
 pub async fn delete_annotation(
@@ -199,7 +179,7 @@ async fn form_page(
     let reference = state.reference.get().await;
     let variables = variable_choices(&reference, ctx.lang);
     let action = format!("/quartieri/{}/annotazioni", area.slug);
-    let c = common(ctx, None, &errors);
+    let c = ctx.common(None, &errors);
     let block = views::annotations_block(
         &c,
         viewer(ctx),

@@ -10,7 +10,7 @@ use maud::{html, Markup};
 use openwelfare_frontend::i18n::Lang;
 use openwelfare_frontend::participation as views;
 
-use super::view::{common, lab, me, status_view, viewer};
+use super::view::{lab, me, status_view, viewer};
 use crate::http::account::{date, page, Ctx};
 use crate::http::error::Error;
 use crate::http::state::AppState;
@@ -107,7 +107,7 @@ pub async fn quartiere_blocks(
         .collect();
     let variables = variable_choices(&reference, ctx.lang);
     let action = format!("/quartieri/{}/annotazioni", slug_of(area_code));
-    let c = common(ctx, None, &[]);
+    let c = ctx.common(None, &[]);
     let block = views::annotations_block(
         &c,
         viewer(ctx),
@@ -161,7 +161,7 @@ pub async fn follow_button(state: &AppState, ctx: &Ctx, subject: &str) -> Result
     };
     let following = state.store.following(me.user.id, subject).await?;
     Ok(views::follow_button(
-        &common(ctx, None, &[]),
+        &ctx.common(None, &[]),
         subject,
         following,
     ))
@@ -196,7 +196,7 @@ pub async fn discussion(
         None => html! {},
     };
     let view = views::thread(
-        &common(ctx, None, &[]),
+        &ctx.common(None, &[]),
         viewer(ctx),
         &views::ThreadView {
             thread_id: thread.as_ref().map(|t| t.id),
@@ -289,7 +289,7 @@ pub async fn history_page(
     Ok(page(
         StatusCode::OK,
         views::history(
-            &common(ctx, None, &[]),
+            &ctx.common(None, &[]),
             ctx.lang.pick("Cronologia delle modifiche", "Edit history"),
             back,
             &items,

@@ -10,7 +10,7 @@ use openwelfare_frontend::participation as views;
 use serde::Deserialize;
 
 use super::blocks::{history_page, post_dates, post_items};
-use super::view::{common, field_errors, lab, me, viewer};
+use super::view::{answer, edit_page, lab, me, viewer, Answer, Editing, ReadPost};
 use crate::http::account::{page, see_other, Ctx};
 use crate::http::error::Error;
 use crate::http::extract::{CheckedForm, CsrfPassed, Moderating, Verified};
@@ -35,18 +35,15 @@ pub async fn create_post(
 ) -> Result<Response, Error> {
     let lab = lab(&state);
     let subject = format!("{kind}:{key}");
-    match lab
+    let outcome = lab
         .create_post(who.actor(), &subject, form.parent.as_deref(), &form.body)
-        .await
-    {
-        Ok((_, at)) => Ok(see_other(&at)),
-        Err(LabError::Invalid(problems)) => {
+        .await;
+    match answer(&ctx, outcome)? {
+        Answer::Done((_, at)) => Ok(see_other(&at)),
+        Answer::Refused(errors) => {
             // What was typed is lost with a redirect: say what is wrong and link back.
             let href = lab.discussable(&subject).await?;
-            let text: Vec<String> = field_errors(&ctx, &problems)
-                .into_iter()
-                .map(|e| e.message)
-                .collect();
+            let text: Vec<String> = errors.into_iter().map(|e| e.message).collect();
             let text = text.join(" ");
             Ok(crate::http::denied::respond_at(
                 &ctx.here,
@@ -63,7 +60,6 @@ pub async fn create_post(
                 )),
             ))
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -94,16 +90,7 @@ pub async fn edit_post_page(
     Path(id): Path<i64>,
 ) -> Result<Response, Error> {
     let p = lab(&state).own_post(who.actor(), id).await?;
-    Ok(page(
-        StatusCode::OK,
-        views::edit_form(
-            &common(&ctx, None, &[]),
-            ctx.lang.pick("Modifica il messaggio", "Edit the message"),
-            &format!("/messaggi/{id}/modifica"),
-            None,
-            &p.body,
-        ),
-    ))
+    Ok(edit_page(&ctx, Editing::Post(id), &p.body, &[]))
 }
 
 pub async fn edit_post(
@@ -113,20 +100,11 @@ pub async fn edit_post(
     Path(id): Path<i64>,
     CheckedForm(form): CheckedForm<PostForm>,
 ) -> Result<Response, Error> {
-    match lab(&state).edit_post(who.actor(), id, &form.body).await {
-        Ok((_, href)) => Ok(see_other(&href)),
-        Err(LabError::Invalid(problems)) => Ok(page(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            views::edit_form(
-                &common(&ctx, None, &field_errors(&ctx, &problems)),
-                ctx.lang.pick("Modifica il messaggio", "Edit the message"),
-                &format!("/messaggi/{id}/modifica"),
-                None,
-                &form.body,
-            ),
-        )),
-        Err(e) => Err(e.into()),
-    }
+    let outcome = lab(&state).edit_post(who.actor(), id, &form.body).await;
+    Ok(match answer(&ctx, outcome)? {
+        Answer::Done((_, href)) => see_other(&href),
+        Answer::Refused(errors) => edit_page(&ctx, Editing::Post(id), &form.body, &errors),
+    })
 }
 
 pub async fn delete_post(
@@ -142,19 +120,17 @@ pub async fn delete_post(
 pub async fn post_history(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    ReadPost(post): ReadPost,
 ) -> Result<Response, Error> {
-    let lab = lab(&state);
-    let post = lab.post(id, me(&ctx)).await?;
     if post.status != ContentStatus::Visible && post.author_id != me(&ctx) {
         return Err(LabError::NotFound("post").into());
     }
-    let back = lab.post_href(&post).await?;
+    let back = lab(&state).post_href(&post).await?;
     history_page(
         &state,
         &ctx,
         "post",
-        id,
+        post.id,
         &back,
         Some(("", &post.body, post.edited_at.unwrap_or(post.created_at))),
     )
@@ -165,17 +141,16 @@ pub async fn post_history(
 pub async fn post_page(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    ReadPost(post): ReadPost,
 ) -> Result<Response, Error> {
     let lab = lab(&state);
-    let post = lab.post(id, me(&ctx)).await?;
     let Discussion {
         thread,
         posts: shown,
         marked,
     } = lab.discussion_by_id(post.thread_id, me(&ctx)).await?;
     let thread = thread.ok_or(LabError::NotFound("discussion"))?;
-    let subtree = subtree(&shown, id).ok_or(LabError::NotFound("post"))?;
+    let subtree = subtree(&shown, post.id).ok_or(LabError::NotFound("post"))?;
     let (nodes, _) = page_of(&subtree, Sort::Oldest, None, 1, 32);
     let dates = post_dates(&subtree, ctx.lang);
     let items = post_items(&nodes, &dates, &marked);
@@ -186,7 +161,7 @@ pub async fn post_page(
         "Un messaggio e le sue risposte",
         "A message and its replies",
     );
-    let c = common(&ctx, None, &[]);
+    let c = ctx.common(None, &[]);
     let body = views::thread(
         &c,
         viewer(&ctx),

@@ -9,7 +9,7 @@ use axum::Json;
 use openwelfare_frontend::participation as views;
 use serde::Deserialize;
 
-use super::view::{common, lab};
+use super::view::lab;
 use crate::accounts::token::sha256_hex;
 use crate::http::account::{date, page, see_other, Ctx};
 use crate::http::error::{internal, Error};
@@ -37,7 +37,7 @@ pub async fn notifications_page(
     let unread = items.iter().filter(|i| i.unread).count();
     Ok(page(
         StatusCode::OK,
-        views::notifications(&common(&ctx, None, &[]), &items, unread),
+        views::notifications(&ctx.common(None, &[]), &items, unread),
     ))
 }
 
@@ -128,7 +128,7 @@ pub async fn follows_page(
         .collect();
     Ok(page(
         StatusCode::OK,
-        views::follows(&common(&ctx, None, &[]), &items),
+        views::follows(&ctx.common(None, &[]), &items),
     ))
 }
 
