@@ -108,24 +108,10 @@ pub fn qr_svg(text: &str, label: &str) -> Result<String, TotpError> {
             r##"<path fill="#000" d="{path}"/></svg>"##
         ),
         s = size,
-        label = escape_attr(label),
+        // maud escapes text as it does attribute values (& < > ").
+        label = maud::html!((label)).into_string(),
         path = path,
     ))
-}
-
-fn escape_attr(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 /// The code shown by an app at `unix_time`.

@@ -6,10 +6,9 @@
 use time::OffsetDateTime;
 
 use super::lab::{
-    may_write, own, shown_to, status_after_edit, title, Actor, Error, FieldProblem, Lab, Prepared,
-    Result,
+    may_write, own, shown_to, title, Actor, Error, FieldProblem, Lab, Prepared, Result,
 };
-use crate::lab::{Annotation, ContentKind, NewAnnotation, Revised};
+use crate::lab::{Annotation, ContentKind, NewAnnotation};
 use crate::official::geography::{contains_point, from_geojson_geometry};
 use crate::official::model::{Area, Boundaries, Level};
 
@@ -221,13 +220,7 @@ impl<'a> Lab<'a> {
         else {
             return Err(Error::Invalid(problems));
         };
-        let revised = Revised {
-            title: Some(&title),
-            body: &text.body,
-            body_html: &text.rendered.html,
-            status: status_after_edit(old.status, &old.screening, text.status),
-            screening: &text.screening,
-        };
+        let revised = text.revising(Some(&title), old.status, &old.screening);
         let now = OffsetDateTime::now_utc();
         self.store
             .edit_content(ContentKind::Annotation, id, &revised, now)

@@ -4,10 +4,8 @@
 
 use time::OffsetDateTime;
 
-use super::lab::{
-    may_write, own, shown_to, status_after_edit, Actor, Error, FieldProblem, Lab, Result,
-};
-use crate::lab::{ContentKind, ContentStatus, NewPost, Post, Revised, Thread};
+use super::lab::{may_write, own, shown_to, Actor, Error, FieldProblem, Lab, Result};
+use crate::lab::{ContentKind, ContentStatus, NewPost, Post, Thread};
 use crate::store::StoreError;
 
 /// A subject's discussion as one viewer sees it.
@@ -187,13 +185,7 @@ impl<'a> Lab<'a> {
         let post = self.own_post(actor, id).await?;
         self.write_allowed(actor)?;
         let text = self.prepare_text("body", None, body).await?;
-        let revised = Revised {
-            title: None,
-            body: &text.body,
-            body_html: &text.rendered.html,
-            status: status_after_edit(post.status, &post.screening, text.status),
-            screening: &text.screening,
-        };
+        let revised = text.revising(None, post.status, &post.screening);
         let now = OffsetDateTime::now_utc();
         self.store
             .edit_content(ContentKind::Post, id, &revised, now)

@@ -10,7 +10,7 @@ use moderation::{Finding, Outcome, Policy, RuleId};
 
 use crate::accounts::limits::{Door, Limits};
 use crate::accounts::UserStatus;
-use crate::lab::{markup, ContentKind, ContentStatus};
+use crate::lab::{markup, ContentKind, ContentStatus, Revised};
 use crate::official::model::{Boundaries, Level};
 use crate::official::reference::Reference;
 use crate::published::ReferenceCache;
@@ -119,6 +119,25 @@ pub fn status_after_edit(
         (ContentStatus::Held, _) if screening.is_empty() => ContentStatus::Held,
         (ContentStatus::Held, _) => ContentStatus::Visible,
         (other, _) => other,
+    }
+}
+
+impl Prepared {
+    /// The new version of a text whose current status and screening are
+    /// given, as the store keeps it (see [`status_after_edit`]).
+    pub fn revising<'a>(
+        &'a self,
+        title: Option<&'a str>,
+        current: ContentStatus,
+        screening: &[Finding],
+    ) -> Revised<'a> {
+        Revised {
+            title,
+            body: &self.body,
+            body_html: &self.rendered.html,
+            status: status_after_edit(current, screening, self.status),
+            screening: &self.screening,
+        }
     }
 }
 
