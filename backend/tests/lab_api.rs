@@ -734,6 +734,18 @@ async fn personal_data_is_held_until_its_author_edits_it_out(db: TestDb) {
         .await;
     assert_eq!(made.status, StatusCode::CREATED, "{}", made.json);
     assert_eq!(made.json["status"], "held", "{}", made.json);
+    // The author is told what to edit out, and where.
+    let why = &made.json["held_for"][0];
+    assert_eq!(why["rule"], "personal_data.codice_fiscale", "{}", made.json);
+    assert!(
+        why["message_it"]
+            .as_str()
+            .unwrap()
+            .contains("codice fiscale"),
+        "{why}"
+    );
+    let (start, end) = (why["start"].as_u64().unwrap(), why["end"].as_u64().unwrap());
+    assert_eq!(end - start, 16, "the code's span: {why}");
     let id = made.json["id"].as_i64().unwrap();
     let path = format!("/api/v1/annotations/{id}");
     assert_eq!(anyone.get(&path).await.status, StatusCode::NOT_FOUND);
@@ -766,6 +778,7 @@ async fn personal_data_is_held_until_its_author_edits_it_out(db: TestDb) {
         .await;
     assert_eq!(edited.status, StatusCode::OK, "{}", edited.json);
     assert_eq!(edited.json["status"], "visible", "{}", edited.json);
+    assert!(edited.json.get("held_for").is_none(), "{}", edited.json);
     assert_eq!(anyone.get(&path).await.json["status"], "visible");
 
     // Edited back in: held again.
@@ -786,6 +799,7 @@ async fn personal_data_is_held_until_its_author_edits_it_out(db: TestDb) {
         .await;
     assert_eq!(phone.status, StatusCode::CREATED, "{}", phone.json);
     assert_eq!(phone.json["status"], "held", "{}", phone.json);
+    assert_eq!(phone.json["held_for"][0]["rule"], "personal_data.phone");
     let figures = anna
         .post(
             posts,

@@ -100,6 +100,10 @@ pub struct AnnotationView {
     pub variable: Option<String>,
     /// `visible`, `held` (shown to its author only), `removed` or `deleted`.
     pub status: String,
+    /// Why the content screen holds it (held annotations only: their
+    /// author and moderators see them).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub held_for: Vec<HeldFor>,
     /// The discussion's subject, for `/api/v1/discussions/annotation/{id}`.
     pub discussion: String,
     #[serde(with = "time::serde::rfc3339")]
@@ -117,6 +121,38 @@ pub struct PointView {
     pub lat: f64,
 }
 
+/// A rule of the content screen that holds a text: what its author must
+/// edit out, or wait for a moderator about.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HeldFor {
+    /// Such as `personal_data.codice_fiscale` or `word_hold`.
+    pub rule: String,
+    pub message_it: String,
+    pub message_en: String,
+    /// Where in the plain text, in bytes (absent for the title, or a rule
+    /// on the whole text).
+    pub start: Option<usize>,
+    pub end: Option<usize>,
+}
+
+impl HeldFor {
+    fn list(status: crate::lab::ContentStatus, findings: &[moderation::Finding]) -> Vec<Self> {
+        if status != crate::lab::ContentStatus::Held {
+            return Vec::new();
+        }
+        findings
+            .iter()
+            .map(|f| HeldFor {
+                rule: f.rule.id(),
+                message_it: f.message_it.clone(),
+                message_en: f.message_en.clone(),
+                start: f.span.as_ref().map(|s| s.start),
+                end: f.span.as_ref().map(|s| s.end),
+            })
+            .collect()
+    }
+}
+
 impl AnnotationView {
     fn of(a: Annotation, viewer: Option<i64>) -> Self {
         let gone = matches!(
@@ -125,6 +161,7 @@ impl AnnotationView {
         );
         let mine = viewer.is_some() && a.author_id == viewer;
         AnnotationView {
+            held_for: HeldFor::list(a.status, &a.screening),
             discussion: format!("annotation:{}", a.id),
             id: a.id,
             area: a.area_code,
@@ -321,6 +358,9 @@ pub struct PostView {
     /// Sanitized HTML; empty once removed or deleted.
     pub body_html: String,
     pub status: String,
+    /// Why the content screen holds it (held posts only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub held_for: Vec<HeldFor>,
     /// How many marked it useful.
     pub useful: i64,
     /// Whether the reader marked it useful.
@@ -355,6 +395,7 @@ impl PostView {
                 p.body_html.clone()
             },
             status: status_str(p.status).into(),
+            held_for: HeldFor::list(p.status, &p.screening),
             useful: p.useful,
             marked: marked.contains(&p.id),
             created_at: p.created_at,
