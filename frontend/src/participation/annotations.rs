@@ -22,6 +22,8 @@ pub struct AnnotationItem<'a> {
     pub edited: bool,
     pub status: Status,
     pub status_reason: Option<&'a str>,
+    /// What the content screen found, when it holds it: (Italian, English).
+    pub held_for: Vec<(&'a str, &'a str)>,
     /// "Interventi · Totale interventi" when it points at a variable.
     pub variable: Option<&'a str>,
     pub has_point: bool,
@@ -146,7 +148,7 @@ pub fn annotation_page_with(
         html! {
             article class="annotation full" id={ "annotation-" (item.id) } data-id=(item.id) {
                 (annotation_meta(l, item))
-                (content(l, Noun::Annotation, item.status, item.status_reason, item.body_html, own))
+                (content(l, Noun::Annotation, item.status, item.status_reason, item.body_html, own, &item.held_for))
                 @let live = matches!(item.status, Status::Visible | Status::Held);
                 @if (own && live) || item.edited {
                     ul class="post-actions" {
@@ -230,7 +232,7 @@ fn annotation_item(l: Lang, viewer: Viewer, item: &AnnotationItem) -> Markup {
             article {
                 h3 { a href={ "/annotazioni/" (item.id) } { (annotation_heading(l, item)) } }
                 (annotation_meta(l, item))
-                (content(l, Noun::Annotation, item.status, item.status_reason, item.body_html, is_own(viewer, item.author)))
+                (content(l, Noun::Annotation, item.status, item.status_reason, item.body_html, is_own(viewer, item.author), &item.held_for))
             }
         }
     }

@@ -19,6 +19,8 @@ pub struct PostItem<'a> {
     pub created: &'a str,
     pub edited: bool,
     pub status: Status,
+    /// What the content screen found, when it holds it: (Italian, English).
+    pub held_for: Vec<(&'a str, &'a str)>,
     pub useful: i64,
     /// The viewer found it useful.
     pub marked: bool,
@@ -212,7 +214,7 @@ fn post(c: &Common, viewer: Viewer, action: &str, p: &PostItem, can_write: bool)
                     (author_link(l, p.author)) " · " (p.created)
                     @if p.edited { " " (l.pick("(modificato)", "(edited)")) }
                 }
-                (content(l, Noun::Post, p.status, None, p.body_html, own))
+                (content(l, Noun::Post, p.status, None, p.body_html, own, &p.held_for))
                 @if live {
                     div class="post-actions" {
                         @if visible && viewer.can_post {

@@ -90,8 +90,17 @@ mod tests {
             edited: id == 1,
             status,
             status_reason: (status == Status::Removed).then_some("linguaggio offensivo"),
+            held_for: held_for(status),
             variable: (id == 1).then_some("Interventi · Totale interventi"),
             has_point: id == 1,
+        }
+    }
+
+    /// What the screen found in held fixtures.
+    fn held_for(status: Status) -> Vec<(&'static str, &'static str)> {
+        match status {
+            Status::Held => vec![("TROVATO-IT: un codice fiscale", "FOUND-EN: a tax code")],
+            _ => Vec::new(),
         }
     }
 
@@ -146,6 +155,7 @@ mod tests {
             created: "4 marzo 2026",
             edited: false,
             status,
+            held_for: held_for(status),
             useful: 0,
             marked: false,
             replies: Vec::new(),
@@ -451,6 +461,13 @@ mod tests {
             html.contains("Eliminata dall&#39;autore.") || html.contains("Eliminata dall'autore.")
         );
         assert!(html.contains("In attesa di revisione"));
+        // Its author reads what the screen found, in their language.
+        assert!(
+            html.contains(r#"<ul class="held-for"><li>TROVATO-IT: un codice fiscale</li></ul>"#),
+            "{html}"
+        );
+        assert!(!html.contains("FOUND-EN"));
+        assert!(thread_html(&c, ANNA, false).contains("TROVATO-IT"));
         assert!(html.contains("utente eliminato"));
         assert!(html.contains("(modificata)") && html.contains("Interventi · Totale interventi"));
         assert!(html.contains("con un punto sulla mappa"));

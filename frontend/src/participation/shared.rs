@@ -98,8 +98,9 @@ pub(super) enum Noun {
     Post,
 }
 
-/// The body by status: shown when visible or held (with a notice);
-/// a placeholder, never the body, when removed or deleted.
+/// The body by status: shown when visible or held (with a notice, and
+/// what the content screen found, in both languages, for its author to
+/// edit out); a placeholder, never the body, when removed or deleted.
 pub(super) fn content(
     l: Lang,
     noun: Noun,
@@ -107,6 +108,7 @@ pub(super) fn content(
     reason: Option<&str>,
     body_html: &str,
     own: bool,
+    held_for: &[(&str, &str)],
 ) -> Markup {
     let annotation = noun == Noun::Annotation;
     html! {
@@ -122,6 +124,11 @@ pub(super) fn content(
                             (l.pick(": per ora lo vedi solo tu.", ": for now only you can see it."))
                         }
                     } @else { "." }
+                }
+                @if !held_for.is_empty() {
+                    ul class="held-for" {
+                        @for (it, en) in held_for { li { (l.pick(it, en)) } }
+                    }
                 }
                 div class="user-text" { (PreEscaped(body_html)) }
             }

@@ -16,8 +16,9 @@ use crate::http::error::Error;
 use crate::http::state::AppState;
 use time::OffsetDateTime;
 
-use crate::lab::{page_of, Annotation, Node, Post, Sort};
+use crate::lab::{page_of, Annotation, ContentStatus, Node, Post, Sort};
 use crate::participation::slug_of;
+use moderation::Finding;
 
 const ANNOTATIONS_SHOWN: i64 = 200;
 const POSTS_PER_PAGE: usize = 20;
@@ -37,9 +38,21 @@ pub fn annotation_item<'a>(
         edited: a.edited(),
         status: status_view(a.status),
         status_reason: a.status_reason.as_deref(),
+        held_for: held_for(a.status, &a.screening),
         variable,
         has_point: a.lon.is_some(),
     }
+}
+
+/// What the screen found in a held text, for the notice its author reads.
+fn held_for(status: ContentStatus, findings: &[Finding]) -> Vec<(&str, &str)> {
+    if status != ContentStatus::Held {
+        return Vec::new();
+    }
+    findings
+        .iter()
+        .map(|f| (f.message_it.as_str(), f.message_en.as_str()))
+        .collect()
 }
 
 /// The variables an annotation may point at: (value "dataset/variable", label).
@@ -247,6 +260,7 @@ fn post_item<'a>(
         created: dates.get(&p.id).map(String::as_str).unwrap_or(""),
         edited: p.edited_at.is_some(),
         status: status_view(p.status),
+        held_for: held_for(p.status, &p.screening),
         useful: p.useful,
         marked: marked.contains(&p.id),
         replies: node
