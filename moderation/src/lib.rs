@@ -2,6 +2,8 @@
 //! fuzzed. The server asks this crate what is allowed and records what
 //! happened; this crate never touches a database.
 //!
+//! - [`cases`]: the records of moderation (reports, the moderation log)
+//!   that the server stores;
 //! - [`lifecycle`]: the statuses user content moves through and who may
 //!   move it;
 //! - [`draft`]: the first content check (`screen`) the backend calls today;
@@ -14,6 +16,7 @@
 //! - [`trust`]: trust levels from an account's age, published texts and
 //!   sanctions.
 
+pub mod cases;
 pub mod draft;
 pub mod lifecycle;
 pub mod personal_data;
@@ -21,6 +24,7 @@ pub mod pipeline;
 pub mod policy;
 pub mod trust;
 
+pub use cases::{Action, FiledReport, LogEntry, NewReport, Reporter, Resolution, Target};
 pub use draft::{screen, Draft, Screening, MAX_CHARS, MAX_LINKS};
 pub use lifecycle::{publicly_visible, transition, Actor, Status, Verdict};
 pub use personal_data::{detect, Hit, Kind};

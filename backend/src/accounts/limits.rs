@@ -23,6 +23,8 @@ pub enum Door {
     Code,
     /// Annotations, posts, reactions: per account.
     Write,
+    /// Reports: per IP (anyone may report) and per account.
+    Report,
 }
 
 pub struct Limits {

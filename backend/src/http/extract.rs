@@ -41,7 +41,7 @@ fn principal(parts: &Parts, rule: Rule) -> Result<Principal, Response> {
     }
 }
 
-fn actor_of(p: &Principal) -> Actor {
+pub(super) fn actor_of(p: &Principal) -> Actor {
     Actor {
         user_id: p.user.id,
         verified: p.user.verified(),

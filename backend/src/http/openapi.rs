@@ -41,7 +41,9 @@ use utoipa::OpenApi;
         super::lab_api::unfollow,
         super::lab_api::list_notifications,
         super::lab_api::mark_read,
-        super::lab::follows::unread_count
+        super::lab::follows::unread_count,
+        super::reports::reasons,
+        super::reports::report
     ),
     modifiers(&BearerScheme)
 )]

@@ -10,7 +10,7 @@
 use async_trait::async_trait;
 use time::OffsetDateTime;
 
-use super::error::{Result, StoreError};
+use super::error::{conflict, Result, StoreError};
 use super::pools::{HasDb, PostgresStore, SqliteStore};
 use crate::accounts::model::{
     AssociationRequest, Contributions, NewSession, NewUser, Refresh, RequestStatus, Role,
@@ -260,14 +260,6 @@ const USER_COLUMNS: &str = "id, email, display_name, bio, password_hash, role, s
 const SESSION_COLUMNS: &str =
     "id, user_id, mfa, user_agent, created_at, last_used_at, expires_at, revoked_at";
 const REQUEST_COLUMNS: &str = "id, user_id, name, website, tax_code, status, note, created_at";
-
-/// A unique-constraint violation becomes a conflict naming the field.
-fn conflict(field: &'static str) -> impl Fn(sqlx::Error) -> StoreError {
-    move |e| match &e {
-        sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict(field),
-        _ => StoreError::Database(e),
-    }
-}
 
 macro_rules! account_store {
     ($store:ident) => {

@@ -14,13 +14,14 @@ use super::accounts::AccountStore;
 use super::error::{Result, StoreError};
 use super::events::EventStore;
 use super::lab::LabStore;
+use super::moderation::ModerationStore;
 use super::official::OfficialStore;
 use super::pools::{Backend, PostgresStore, SqliteStore};
 use crate::config::redact_url;
 
 #[async_trait]
 pub trait Store:
-    OfficialStore + EventStore + AccountStore + LabStore + Send + Sync + 'static
+    OfficialStore + EventStore + AccountStore + LabStore + ModerationStore + Send + Sync + 'static
 {
     fn backend(&self) -> Backend;
     /// Apply pending migrations (PostgreSQL: under an advisory lock, so

@@ -464,16 +464,33 @@ macro_rules! lab_store {
                 C::Row: for<'r> sqlx::FromRow<'r, <<$store as HasDb>::Db as sqlx::Database>::Row>,
             {
                 let mut tx = self.pool().begin().await?;
+                Self::status_in::<C>(&mut tx, id, status, reason, now).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn status_in<C: Content>(tx: &mut sqlx::Transaction<'_, <$store as HasDb>::Db>, id: i64, status: ContentStatus, reason: Option<&str>, now: OffsetDateTime) -> Result<()>
+            where
+                C::Row: for<'r> sqlx::FromRow<'r, <<$store as HasDb>::Db as sqlx::Database>::Row>,
+            {
                 sqlx::query(&format!("UPDATE {} SET status = $1, status_reason = $2 WHERE id = $3", C::TABLE))
                     .bind(status_str(status))
                     .bind(reason)
                     .bind(id)
-                    .execute(&mut *tx)
+                    .execute(&mut **tx)
                     .await?;
-                let item: C = Self::content_in(&mut tx, id).await?;
-                emit(&mut tx, $backend, &item.topic(), &event_of(&item, "status"), now).await?;
-                tx.commit().await?;
+                let item: C = Self::content_in(tx, id).await?;
+                emit(tx, $backend, &item.topic(), &event_of(&item, "status"), now).await?;
                 Ok(())
+            }
+
+            /// A status change of an annotation or post inside the caller's
+            /// transaction (moderation commits it with its log row).
+            pub(super) async fn content_status_in(tx: &mut sqlx::Transaction<'_, <$store as HasDb>::Db>, kind: ContentKind, id: i64, status: ContentStatus, reason: Option<&str>, now: OffsetDateTime) -> Result<()> {
+                match kind {
+                    ContentKind::Annotation => Self::status_in::<Annotation>(tx, id, status, reason, now).await,
+                    ContentKind::Post => Self::status_in::<Post>(tx, id, status, reason, now).await,
+                }
             }
 
             async fn unread_in<'e, E>(executor: E, user_id: i64) -> Result<i64>

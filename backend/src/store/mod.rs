@@ -2,7 +2,8 @@
 //! default, and PostgreSQL), chosen by the database URL.
 //!
 //! One file per domain, each with its part of the interface (a trait) and
-//! the SQL behind it: `official`, `events` (the outbox), `accounts`, `lab`;
+//! the SQL behind it: `official`, `events` (the outbox), `accounts`, `lab`,
+//! `moderation` (reports and the moderation log);
 //! `database` joins them into `Store` and opens one (`connect`); `pools`
 //! holds the two backend types. Both implementations share their SQL text
 //! (portable SQL with `$n` placeholders, which SQLite accepts too) through
@@ -17,6 +18,7 @@ mod database;
 mod error;
 mod events;
 mod lab;
+mod moderation;
 mod official;
 mod pools;
 
@@ -25,5 +27,6 @@ pub use database::{connect, Store};
 pub use error::{Result, StoreError};
 pub use events::{Event, EventStore, EVENTS_CHANNEL};
 pub use lab::{DueDigest, LabStore};
+pub use moderation::{Filed, ModerationStore};
 pub use official::OfficialStore;
 pub use pools::{Backend, PostgresStore, SqliteStore};

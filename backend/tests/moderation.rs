@@ -1,0 +1,374 @@
+//! Moderation in storage, on SQLite and PostgreSQL alike: reports keep a
+//! copy of what they reported, a user reports an item once, weighted
+//! reports hold an item at the policy's threshold in the same transaction
+//! as its log row and its event, and reports on users are kept without
+//! holding anything.
+
+mod common;
+
+use common::web::{Server, PASSWORD};
+use common::ws::{connect, next, subscribe};
+use common::TestDb;
+use moderation::{Action, NewReport, Policy, Reporter, Target};
+use openwelfare::accounts::Role;
+use openwelfare::lab::{ContentKind, ContentStatus, NewAnnotation, Revised};
+use openwelfare::store::StoreError;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use time::OffsetDateTime;
+
+async fn annotation_by(server: &Server, author: i64, body: &str) -> i64 {
+    server
+        .state
+        .store
+        .create_annotation(
+            &NewAnnotation {
+                area_code: "q2016-navile",
+                author_id: author,
+                title: "Panchine",
+                body,
+                body_html: &format!("<p>{body}</p>"),
+                point: None,
+                variable: None,
+                status: ContentStatus::Visible,
+                screening: &[],
+            },
+            OffsetDateTime::now_utc(),
+        )
+        .await
+        .expect("annotation")
+        .id
+}
+
+async fn weighted_reports_hold_an_item_with_its_log_row_and_event(db: TestDb) {
+    let server = db.serve(&[]).await;
+    let store = &server.state.store;
+    let policy = Policy::default();
+    let threshold = policy.reports.hold_threshold;
+    assert_eq!(threshold, 3, "the issue's default");
+    let anna = server
+        .user("anna@example.org", "Anna", Role::Citizen, true)
+        .await;
+    let bruno = server
+        .user("bruno@example.org", "Bruno", Role::Citizen, true)
+        .await;
+    let carla = server
+        .user("carla@example.org", "Carla", Role::Citizen, true)
+        .await;
+    let id = annotation_by(&server, anna, "Il testo segnalato").await;
+    let target = Target::Annotation(id);
+    let now = OffsetDateTime::now_utc();
+    let weight = moderation::report_weight(&policy, 0);
+    fn report(target: Target, reporter: &Reporter, weight: u32) -> NewReport<'_> {
+        NewReport {
+            target,
+            reporter,
+            reason: "harassment",
+            note: "",
+            snapshot: "Il testo segnalato",
+            weight,
+        }
+    }
+
+    let by_bruno = Reporter::User { id: bruno };
+    let first = store
+        .file_report(&report(target, &by_bruno, weight), threshold, now)
+        .await
+        .unwrap();
+    assert_eq!((first.open_weight, first.held), (1, false));
+    // Once per user and item: nothing more is counted.
+    let again = store
+        .file_report(&report(target, &by_bruno, weight), threshold, now)
+        .await;
+    assert!(
+        matches!(again, Err(StoreError::Conflict("report"))),
+        "{again:?}"
+    );
+    // A visitor without an account may report too (DSA Art. 16).
+    let visitor = Reporter::Visitor {
+        name: None,
+        email: Some("vicino@example.org".into()),
+    };
+    let second = store
+        .file_report(&report(target, &visitor, weight), threshold, now)
+        .await
+        .unwrap();
+    assert_eq!((second.open_weight, second.held), (2, false));
+    assert_eq!(
+        store.annotation(id).await.unwrap().unwrap().status,
+        ContentStatus::Visible
+    );
+
+    // The author edits; the report keeps the text as it was reported.
+    let edited = Revised {
+        title: Some("Panchine"),
+        body: "Un testo nuovo",
+        body_html: "<p>Un testo nuovo</p>",
+        status: ContentStatus::Visible,
+        screening: &[],
+    };
+    store
+        .edit_content(ContentKind::Annotation, id, &edited, now)
+        .await
+        .unwrap();
+
+    // The third reporter reaches the threshold: held, logged, announced.
+    let before = store.latest_event_id().await.unwrap();
+    let third = store
+        .file_report(
+            &report(target, &Reporter::User { id: carla }, weight),
+            threshold,
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!((third.open_weight, third.held), (3, true));
+    assert_eq!(
+        store.annotation(id).await.unwrap().unwrap().status,
+        ContentStatus::Held
+    );
+    let log = store.moderation_log(None, 10).await.unwrap();
+    assert_eq!(log.len(), 1, "{log:?}");
+    let entry = &log[0];
+    assert_eq!(entry.action, Action::Hold);
+    assert_eq!(entry.target, target);
+    assert_eq!(entry.moderator_id, None, "the system acted");
+    assert_eq!(entry.subject_id, Some(anna));
+    assert_eq!(entry.rule.as_deref(), Some("reports"));
+    assert!(!entry.reason.is_empty());
+    let events = store.events_after(before, 10).await.unwrap();
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0].topic, "area:q2016-navile");
+    assert_eq!(events[0].payload["type"], "annotation.status");
+    assert_eq!(events[0].payload["annotation"]["status"], "held");
+    assert_eq!(events[0].payload["annotation"]["body_html"], "", "hidden");
+
+    let reports = store.reports_on(target).await.unwrap();
+    assert_eq!(reports.len(), 3);
+    assert!(reports.iter().all(|r| r.snapshot == "Il testo segnalato"));
+    assert_eq!(reports[1].reporter, visitor);
+    // More reports on a held item hold nothing again, and log nothing.
+    let dario = server
+        .user("dario@example.org", "Dario", Role::Citizen, true)
+        .await;
+    let fourth = store
+        .file_report(
+            &report(target, &Reporter::User { id: dario }, weight),
+            threshold,
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!((fourth.open_weight, fourth.held), (4, false));
+    assert_eq!(store.moderation_log(None, 10).await.unwrap().len(), 1);
+}
+
+async fn one_trusted_reporter_weighs_as_much_as_three_new_ones(db: TestDb) {
+    let server = db.serve(&[]).await;
+    let store = &server.state.store;
+    let policy = Policy::default();
+    let threshold = policy.reports.hold_threshold;
+    let anna = server
+        .user("anna@example.org", "Anna", Role::Citizen, true)
+        .await;
+    let elena = server
+        .user("elena@example.org", "Elena", Role::Citizen, true)
+        .await;
+    let id = annotation_by(&server, anna, "Un altro testo").await;
+    let now = OffsetDateTime::now_utc();
+    let trusted = NewReport {
+        target: Target::Annotation(id),
+        reporter: &Reporter::User { id: elena },
+        reason: "personal_data",
+        note: "C'è un nome e un indirizzo",
+        snapshot: "Un altro testo",
+        weight: moderation::report_weight(&policy, 2),
+    };
+    let filed = store.file_report(&trusted, threshold, now).await.unwrap();
+    assert_eq!((filed.open_weight, filed.held), (3, true));
+    assert_eq!(filed.report.note, "C'è un nome e un indirizzo");
+
+    // A report on a user is kept; nothing is held.
+    let on_user = NewReport {
+        target: Target::User(anna),
+        reporter: &Reporter::User { id: elena },
+        reason: "spam",
+        note: "",
+        snapshot: "Anna",
+        weight: 10,
+    };
+    let filed = store.file_report(&on_user, threshold, now).await.unwrap();
+    assert!(!filed.held);
+    assert_eq!(store.reports_on(Target::User(anna)).await.unwrap().len(), 1);
+    assert_eq!(store.moderation_log(None, 10).await.unwrap().len(), 1);
+}
+
+/// POST a JSON body (with a Bearer token, or as a visitor): status and JSON.
+async fn post_json(
+    server: &Server,
+    path: &str,
+    token: Option<&str>,
+    body: Value,
+) -> (StatusCode, Value) {
+    let mut request = reqwest::Client::new()
+        .post(format!("{}{path}", server.base))
+        .json(&body);
+    if let Some(t) = token {
+        request = request.bearer_auth(t);
+    }
+    let response = request.send().await.expect("request");
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn token(server: &Server, email: &str) -> String {
+    let (status, json) = post_json(
+        server,
+        "/api/v1/auth/token",
+        None,
+        json!({"email": email, "password": PASSWORD}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+    json["access_token"].as_str().expect("a token").to_string()
+}
+
+/// Over the API: anyone reports, the field at fault is named, nobody
+/// reports their own words, and the third reporter hides the annotation
+/// from every reader, live.
+async fn anyone_reports_and_three_reports_hide_an_annotation_live(db: TestDb) {
+    let server = db.serve(&[]).await;
+    let anna = server
+        .user("anna@example.org", "Anna", Role::Citizen, true)
+        .await;
+    server
+        .user("bruno@example.org", "Bruno", Role::Citizen, true)
+        .await;
+    server
+        .user("carla@example.org", "Carla", Role::Citizen, true)
+        .await;
+    let id = annotation_by(&server, anna, "Un testo offensivo").await;
+    let mut socket = connect(&server, None).await;
+    subscribe(&mut socket, &["area:q2016-navile"], None).await;
+
+    let reasons: Value = reqwest::get(format!("{}/api/v1/reports/reasons", server.base))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ids: Vec<&str> = reasons
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["id"].as_str())
+        .collect();
+    assert!(ids.contains(&"illegal_content"), "{reasons}");
+
+    let target = json!({"kind": "annotation", "id": id});
+    // A reason that is not the policy's, a bad address: both named.
+    let (status, p) = post_json(
+        &server,
+        "/api/v1/reports",
+        None,
+        json!({"target": target, "reason": "boh", "email": "not-an-address"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+    let fields: Vec<&str> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["field"].as_str())
+        .collect();
+    assert_eq!(fields, ["reason", "email"], "{p}");
+    // Nothing to report: 404; one's own words: 403.
+    let (status, _) = post_json(
+        &server,
+        "/api/v1/reports",
+        None,
+        json!({"target": {"kind": "annotation", "id": id + 1000}, "reason": "spam"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let anna_token = token(&server, "anna@example.org").await;
+    let (status, p) = post_json(
+        &server,
+        "/api/v1/reports",
+        Some(&anna_token),
+        json!({"target": target, "reason": "spam"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{p}");
+
+    // A visitor, then Bruno: received, still shown.
+    let (status, receipt) = post_json(
+        &server,
+        "/api/v1/reports",
+        None,
+        json!({"target": target, "reason": "harassment", "note": "Insulta", "email": "vicino@example.org"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{receipt}");
+    assert_eq!(receipt["status"], "received");
+    let bruno = token(&server, "bruno@example.org").await;
+    let (status, _) = post_json(
+        &server,
+        "/api/v1/reports",
+        Some(&bruno),
+        json!({"target": target, "reason": "harassment"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    // Twice is once: the field is named.
+    let (status, p) = post_json(
+        &server,
+        "/api/v1/reports",
+        Some(&bruno),
+        json!({"target": target, "reason": "harassment"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+    assert_eq!(p["errors"][0]["field"], "target", "{p}");
+    let path = format!("{}/api/v1/annotations/{id}", server.base);
+    assert_eq!(reqwest::get(&path).await.unwrap().status(), StatusCode::OK);
+
+    // Carla is the third: held, gone for readers, and the page's socket hears it.
+    let carla = token(&server, "carla@example.org").await;
+    let (status, _) = post_json(
+        &server,
+        "/api/v1/reports",
+        Some(&carla),
+        json!({"target": target, "reason": "harassment"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(
+        reqwest::get(&path).await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    // The annotation's creation went out first (the store wrote it directly).
+    let created = next(&mut socket, 5).await;
+    assert_eq!(created["data"]["type"], "annotation.created", "{created}");
+    let event = next(&mut socket, 5).await;
+    assert_eq!(event["data"]["type"], "annotation.status", "{event}");
+    assert_eq!(event["data"]["annotation"]["id"], id);
+    assert_eq!(event["data"]["annotation"]["status"], "held");
+    let reports = server
+        .state
+        .store
+        .reports_on(Target::Annotation(id))
+        .await
+        .unwrap();
+    assert_eq!(reports.len(), 3);
+    assert_eq!(reports[0].note, "Insulta");
+    assert!(reports
+        .iter()
+        .all(|r| r.snapshot.contains("Un testo offensivo")));
+}
+
+on_both_backends!(
+    anyone_reports_and_three_reports_hide_an_annotation_live,
+    weighted_reports_hold_an_item_with_its_log_row_and_event,
+    one_trusted_reporter_weighs_as_much_as_three_new_ones,
+);
