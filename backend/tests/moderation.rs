@@ -367,7 +367,98 @@ async fn anyone_reports_and_three_reports_hide_an_annotation_live(db: TestDb) {
         .all(|r| r.snapshot.contains("Un testo offensivo")));
 }
 
+/// The report page, without JavaScript or an account: the link on the
+/// annotation, the form, a refusal naming the field, the receipt.
+async fn a_visitor_reports_through_the_page(db: TestDb) {
+    let server = db.serve(&[]).await;
+    let anna = server
+        .user("anna@example.org", "Anna", Role::Citizen, true)
+        .await;
+    let id = annotation_by(&server, anna, "Da segnalare").await;
+    let mut visitor = server.browser();
+    let shown = visitor.get(&format!("/annotazioni/{id}")).await;
+    let link = format!("/segnala?cosa=annotation&amp;id={id}");
+    assert!(shown.has(&link), "the annotation offers a report link");
+
+    let form = format!("/segnala?cosa=annotation&id={id}");
+    let page = visitor.get(&form).await;
+    assert_eq!(page.status, 200);
+    assert!(page.has("Segnala un contenuto") && page.has("Panchine"));
+    assert!(
+        page.has(r#"value="illegal_content""#),
+        "the policy's reasons"
+    );
+    assert!(
+        page.has(r#"name="email""#),
+        "a visitor may leave an address"
+    );
+
+    // No reason: the form again, 422, the field named and linked.
+    let id_text = id.to_string();
+    let refused = visitor
+        .post(
+            "/segnala",
+            &[
+                ("kind", "annotation"),
+                ("id", &id_text),
+                ("note", "Offende"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(refused.has(r##"href="#field-reason""##), "{}", refused.body);
+    assert!(refused.has("Offende"), "what was typed stays");
+
+    let received = visitor
+        .post(
+            "/segnala",
+            &[
+                ("kind", "annotation"),
+                ("id", &id_text),
+                ("reason", "harassment"),
+                ("note", "Offende"),
+                ("email", "vicino@example.org"),
+            ],
+        )
+        .await;
+    assert_eq!(received.status, 200, "{}", received.body);
+    assert!(received.has("Segnalazione ricevuta"));
+    let reports = server
+        .state
+        .store
+        .reports_on(Target::Annotation(id))
+        .await
+        .unwrap();
+    assert_eq!(reports.len(), 1);
+    assert_eq!(
+        reports[0].reporter,
+        Reporter::Visitor {
+            name: None,
+            email: Some("vicino@example.org".into())
+        }
+    );
+    // A cross-site form is refused like every other (CSRF).
+    let forged = visitor
+        .post_exact(
+            "/segnala",
+            &[("kind", "annotation"), ("id", &id_text), ("reason", "spam")],
+        )
+        .await;
+    assert_eq!(forged.status, 403, "{}", forged.body);
+    assert_eq!(
+        server
+            .state
+            .store
+            .reports_on(Target::Annotation(id))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
 on_both_backends!(
+    a_visitor_reports_through_the_page,
     anyone_reports_and_three_reports_hide_an_annotation_live,
     weighted_reports_hold_an_item_with_its_log_row_and_event,
     one_trusted_reporter_weighs_as_much_as_three_new_ones,

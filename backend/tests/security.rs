@@ -1158,6 +1158,8 @@ const EXPECTED: &[(&str, &str, Need)] = &[
     ("DELETE", "/api/v1/follows/{subject}", SignedIn),
     ("GET", "/api/v1/notifications", SignedIn),
     ("POST", "/api/v1/notifications/read", SignedIn),
+    ("GET", "/segnala", Anyone),
+    ("POST", "/segnala", Anyone),
     ("GET", "/api/v1/reports/reasons", Anyone),
     ("POST", "/api/v1/reports", Anyone),
 ];

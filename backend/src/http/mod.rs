@@ -1,6 +1,6 @@
 //! The HTTP surface: one routes file per domain (`pages`, `details` and
 //! `api` for the official data, `account`, `admin` and `auth_api` for
-//! accounts, `lab` for the lab's pages, `lab_api` for its JSON, `reports` for
+//! accounts, `lab` for the lab's pages, `lab_api` for its JSON, `reports_api` for
 //! reporting, `live` for the websocket) over
 //! the shared plumbing: the route table and middleware (`routes`), the state
 //! (`state`), who is asking (`session`), access rules (`access`), refusals
@@ -25,7 +25,7 @@ mod lang;
 mod live;
 mod openapi;
 mod pages;
-mod reports;
+mod reports_api;
 pub mod routes;
 pub mod session;
 mod signin;

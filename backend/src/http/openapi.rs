@@ -42,8 +42,8 @@ use utoipa::OpenApi;
         super::lab_api::list_notifications,
         super::lab_api::mark_read,
         super::lab::follows::unread_count,
-        super::reports::reasons,
-        super::reports::report
+        super::reports_api::reasons,
+        super::reports_api::report
     ),
     modifiers(&BearerScheme)
 )]

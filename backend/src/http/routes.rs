@@ -26,7 +26,7 @@ use super::access::{self, Rule};
 use super::state::{AppState, DataStatus};
 use super::{
     account, admin, api, auth_api, denied, details, lab, lab_api, lang, live, openapi, pages,
-    reports, session,
+    reports_api, session,
 };
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -159,8 +159,10 @@ fn table() -> Vec<(Method, &'static str, Rule, MethodRouter<AppState>)> {
         (Method::DELETE, "/api/v1/follows/{subject}", SignedIn, delete(lab_api::unfollow)),
         (Method::GET, "/api/v1/notifications", SignedIn, get(lab_api::list_notifications)),
         (Method::POST, "/api/v1/notifications/read", SignedIn, post(lab_api::mark_read)),
-        (Method::GET, "/api/v1/reports/reasons", Public, get(reports::reasons)),
-        (Method::POST, "/api/v1/reports", Public, post(reports::report)),
+        (Method::GET, "/segnala", Public, get(lab::report_page)),
+        (Method::POST, "/segnala", Public, post(lab::report)),
+        (Method::GET, "/api/v1/reports/reasons", Public, get(reports_api::reasons)),
+        (Method::POST, "/api/v1/reports", Public, post(reports_api::report)),
         (Method::GET, "/seguiti", SignedIn, get(lab::follows_page)),
         (Method::POST, "/seguiti", SignedIn, post(lab::follow)),
         (Method::POST, "/seguiti/rimuovi", SignedIn, post(lab::unfollow)),

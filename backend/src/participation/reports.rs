@@ -32,7 +32,7 @@ pub struct ReportDraft<'a> {
 
 impl<'a> Lab<'a> {
     /// The reasons a report may give: (id, Italian, English).
-    pub fn report_reasons(&self) -> Vec<(&str, &str, &str)> {
+    pub fn report_reasons(&self) -> Vec<(&'a str, &'a str, &'a str)> {
         self.policy
             .reports
             .reasons

@@ -150,8 +150,12 @@ pub fn annotation_page_with(
                 (annotation_meta(l, item))
                 (content(l, Noun::Annotation, item.status, item.status_reason, item.body_html, own, &item.held_for))
                 @let live = matches!(item.status, Status::Visible | Status::Held);
-                @if (own && live) || item.edited {
+                @let reportable = item.status == Status::Visible && !own;
+                @if (own && live) || item.edited || reportable {
                     ul class="post-actions" {
+                        @if reportable {
+                            li { a href={ "/segnala?cosa=annotation&id=" (item.id) } { (l.pick("Segnala l'annotazione", "Report the annotation")) } }
+                        }
                         @if own && live {
                             li { a href={ "/annotazioni/" (item.id) "/modifica" } { (l.pick("Modifica", "Edit")) } }
                         }

@@ -245,6 +245,12 @@ fn post(c: &Common, viewer: Viewer, action: &str, p: &PostItem, can_write: bool)
                                 span class="visually-hidden" { (l.pick(" delle modifiche al messaggio", " of the changes to the post")) (whose) }
                             }
                         }
+                        @if visible && !own {
+                            a href={ "/segnala?cosa=post&id=" (p.id) } {
+                                (l.pick("Segnala", "Report"))
+                                span class="visually-hidden" { (l.pick(" il messaggio", " the post")) (whose) }
+                            }
+                        }
                         @if own {
                             (inline_form(c, &format!("/messaggi/{}/elimina", p.id), html! {
                                 button type="submit" class="danger" {
@@ -369,6 +375,18 @@ mod tests {
                 && anna.contains(r#"action="/messaggi/14/elimina""#)
         );
         assert!(!anna.contains("/messaggi/11/modifica") && !anna.contains("/messaggi/11/elimina"));
+        // Anyone reports others' visible posts, never their own.
+        assert!(
+            anna.contains(r#"href="/segnala?cosa=post&amp;id=11""#),
+            "{anna}"
+        );
+        assert!(!anna.contains("/segnala?cosa=post&amp;id=10"));
+        let visitor = thread_html(&c, ANONYMOUS, false);
+        assert!(visitor.contains(r#"href="/segnala?cosa=post&amp;id=10""#));
+        assert!(
+            !visitor.contains("/segnala?cosa=post&amp;id=14"),
+            "held: nothing to report"
+        );
         assert!(!anna.contains("/discussioni/42/chiudi"), "not a moderator");
         assert!(anna.contains(r#"class="utile" aria-pressed="true""#));
         assert!(

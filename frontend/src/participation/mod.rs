@@ -22,6 +22,7 @@ mod discussion;
 mod editing;
 mod follows;
 mod notifications;
+mod report;
 mod shared;
 
 pub use annotations::{
@@ -31,6 +32,7 @@ pub use discussion::{thread, PostItem, Sort, ThreadView};
 pub use editing::{edit_form, history, Revision};
 pub use follows::{follow_button, follows, FollowItem};
 pub use notifications::{notifications, NotificationItem};
+pub use report::{report_form, report_received, ReportForm};
 pub use shared::{keys, Status, Viewer, BODY_MAX, TITLE_MAX};
 
 #[cfg(test)]

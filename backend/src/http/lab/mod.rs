@@ -1,4 +1,5 @@
-//! The lab's pages: annotations, discussions, notifications and follows,
+//! The lab's pages: annotations, discussions, notifications, follows and
+//! reports,
 //! as HTML. Each handler states what it needs in its signature (`Verified`,
 //! `Moderating`, `CheckedForm`; see `http::extract`) and calls the one
 //! operation of `participation` that the JSON API (`http::lab_api`) calls
@@ -8,6 +9,7 @@ mod annotations;
 pub mod blocks;
 mod discussions;
 pub mod follows;
+mod reports;
 mod view;
 
 pub use annotations::{
@@ -23,4 +25,5 @@ pub use follows::{
     follow, follows_page, mark_all_read, mark_one_read, notifications_page, unfollow, unread_count,
     unsubscribe,
 };
+pub use reports::{report, report_page};
 pub use view::lab;
