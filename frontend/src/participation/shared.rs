@@ -115,19 +115,21 @@ pub(super) fn content(
         @match status {
             Status::Visible => div class="user-text" { (PreEscaped(body_html)) },
             Status::Held => {
-                p class="notice held" {
-                    strong { (l.pick("In attesa di revisione", "Awaiting review")) }
-                    @if own {
-                        @if annotation {
-                            (l.pick(": per ora la vedi solo tu.", ": for now only you can see it."))
-                        } @else {
-                            (l.pick(": per ora lo vedi solo tu.", ": for now only you can see it."))
+                div class="notice held" {
+                    p {
+                        strong { (l.pick("In attesa di revisione", "Awaiting review")) }
+                        @if own {
+                            @if annotation {
+                                (l.pick(": per ora la vedi solo tu.", ": for now only you can see it."))
+                            } @else {
+                                (l.pick(": per ora lo vedi solo tu.", ": for now only you can see it."))
+                            }
+                        } @else { "." }
+                    }
+                    @if !held_for.is_empty() {
+                        ul class="held-for" {
+                            @for (it, en) in held_for { li { (l.pick(it, en)) } }
                         }
-                    } @else { "." }
-                }
-                @if !held_for.is_empty() {
-                    ul class="held-for" {
-                        @for (it, en) in held_for { li { (l.pick(it, en)) } }
                     }
                 }
                 div class="user-text" { (PreEscaped(body_html)) }
