@@ -27,7 +27,9 @@
 //    text; the live markup equals the server's.
 // 4. axe-core (WCAG 2.0/2.1 A and AA) finds no violation on a quartiere page
 //    with annotations and posts (also after live insertions), an annotation
-//    page with its discussion, /notifiche and /seguiti; notification links
+//    page with its discussion, the report form (reached from the annotation,
+//    refused naming the reason, received), a held annotation listing what
+//    the content screen found, /notifiche and /seguiti; notification links
 //    point at the post they are about.
 
 import assert from 'node:assert/strict';
@@ -634,6 +636,31 @@ test('axe: quartiere (with live insertions), annotation page, /notifiche and /se
       await page.goto(`${env.url}/annotazioni/${annotation}`);
       assert.ok((await page.locator('[data-live-list="posts"] li').count()) > 0, 'a discussion shown');
       assert.equal(await axeViolations(page), '', 'axe on the annotation page');
+    });
+
+    await t.test('the report form, reached from the annotation, its refusal and its receipt', async () => {
+      await page.goto(`${env.url}/annotazioni/${annotation}`);
+      await Promise.all([
+        page.waitForURL((url) => url.pathname === '/segnala'),
+        page.click(`a[href="/segnala?cosa=annotation&id=${annotation}"]`),
+      ]);
+      assert.equal(await axeViolations(page), '', 'axe on the report form');
+      // Past the browser's own check, the server names the field.
+      await page.locator('input[name=reason]').evaluateAll((inputs) => inputs.forEach((i) => i.removeAttribute('required')));
+      await Promise.all([page.waitForNavigation(), page.click('form[action="/segnala"] button[type=submit]')]);
+      assert.ok((await page.locator('.error-summary a[href="#field-reason"]').count()) > 0, 'the summary links the reason');
+      assert.equal(await axeViolations(page), '', 'axe on the refused report form');
+      await page.check('#field-reason');
+      await Promise.all([page.waitForNavigation(), page.click('form[action="/segnala"] button[type=submit]')]);
+      assert.match(await page.locator('h1').innerText(), /Segnalazione ricevuta|Report received/);
+      assert.equal(await axeViolations(page), '', 'axe on the receipt');
+    });
+
+    await t.test('a held annotation tells its author what the screen found', async () => {
+      const held = await annotate(http.alice, { title: 'Una persona da aiutare', body: 'Il suo codice fiscale è RSSMRA85T10A562S.' });
+      await page.goto(`${env.url}/annotazioni/${held}`);
+      assert.ok((await page.locator('.notice.held .held-for li').count()) > 0, 'what the screen found is listed');
+      assert.equal(await axeViolations(page), '', 'axe on a held annotation');
     });
 
     await t.test('/notifiche', async () => {
