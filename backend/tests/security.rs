@@ -1162,6 +1162,9 @@ const EXPECTED: &[(&str, &str, Need)] = &[
     ("POST", "/segnala", Anyone),
     ("GET", "/api/v1/reports/reasons", Anyone),
     ("POST", "/api/v1/reports", Anyone),
+    ("GET", "/api/v1/moderation/log", Anyone),
+    ("GET", "/api/v1/moderation/queue", Moderator),
+    ("POST", "/api/v1/moderation/decisions", Moderator),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

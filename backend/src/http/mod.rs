@@ -1,7 +1,8 @@
 //! The HTTP surface: one routes file per domain (`pages`, `details` and
 //! `api` for the official data, `account`, `admin` and `auth_api` for
-//! accounts, `lab` for the lab's pages, `lab_api` for its JSON, `reports_api` for
-//! reporting, `live` for the websocket) over
+//! accounts, `lab` for the lab's pages, `lab_api` for its JSON,
+//! `moderation_api` for reports, the queue, decisions and the public log,
+//! `live` for the websocket) over
 //! the shared plumbing: the route table and middleware (`routes`), the state
 //! (`state`), who is asking (`session`), access rules (`access`), refusals
 //! (`denied`), errors (`error`) and the rendered-view cache (`cache`).
@@ -23,9 +24,9 @@ mod lab;
 mod lab_api;
 mod lang;
 mod live;
+mod moderation_api;
 mod openapi;
 mod pages;
-mod reports_api;
 pub mod routes;
 pub mod session;
 mod signin;

@@ -42,8 +42,11 @@ use utoipa::OpenApi;
         super::lab_api::list_notifications,
         super::lab_api::mark_read,
         super::lab::follows::unread_count,
-        super::reports_api::reasons,
-        super::reports_api::report
+        super::moderation_api::reasons,
+        super::moderation_api::report,
+        super::moderation_api::log,
+        super::moderation_api::queue,
+        super::moderation_api::decide
     ),
     modifiers(&BearerScheme)
 )]

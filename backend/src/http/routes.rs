@@ -25,8 +25,8 @@ use tower_http::trace::TraceLayer;
 use super::access::{self, Rule};
 use super::state::{AppState, DataStatus};
 use super::{
-    account, admin, api, auth_api, denied, details, lab, lab_api, lang, live, openapi, pages,
-    reports_api, session,
+    account, admin, api, auth_api, denied, details, lab, lab_api, lang, live, moderation_api,
+    openapi, pages, session,
 };
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -161,8 +161,11 @@ fn table() -> Vec<(Method, &'static str, Rule, MethodRouter<AppState>)> {
         (Method::POST, "/api/v1/notifications/read", SignedIn, post(lab_api::mark_read)),
         (Method::GET, "/segnala", Public, get(lab::report_page)),
         (Method::POST, "/segnala", Public, post(lab::report)),
-        (Method::GET, "/api/v1/reports/reasons", Public, get(reports_api::reasons)),
-        (Method::POST, "/api/v1/reports", Public, post(reports_api::report)),
+        (Method::GET, "/api/v1/reports/reasons", Public, get(moderation_api::reasons)),
+        (Method::POST, "/api/v1/reports", Public, post(moderation_api::report)),
+        (Method::GET, "/api/v1/moderation/log", Public, get(moderation_api::log)),
+        (Method::GET, "/api/v1/moderation/queue", Moderator, get(moderation_api::queue)),
+        (Method::POST, "/api/v1/moderation/decisions", Moderator, post(moderation_api::decide)),
         (Method::GET, "/seguiti", SignedIn, get(lab::follows_page)),
         (Method::POST, "/seguiti", SignedIn, post(lab::follow)),
         (Method::POST, "/seguiti/rimuovi", SignedIn, post(lab::unfollow)),

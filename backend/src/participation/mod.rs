@@ -1,7 +1,8 @@
 //! What a participant does in the lab, one function per operation:
 //! create, edit and delete an annotation or a post, mark a post useful,
 //! lock a discussion, follow and unfollow, mark notifications read, report
-//! content or a user, and the reads that decide who sees what (held
+//! content or a user, a moderator's decision on content (with the queue and
+//! the public log), and the reads that decide who sees what (held
 //! content only by its author).
 //!
 //! The HTML pages (`http::lab`) and the JSON API (`http::lab_api`) both
@@ -16,12 +17,14 @@
 //! HTTP: errors are values (`Error`), with messages in Italian and English.
 
 mod annotations;
+mod decisions;
 mod discussions;
 mod follows;
 mod lab;
 mod reports;
 
 pub use annotations::{AnnotationDraft, Point};
+pub use decisions::REASON_MAX;
 pub use discussions::Discussion;
 pub use lab::{
     shown_to, slug_of, subject_href, title, Actor, Error, FieldProblem, Lab, Prepared, Result,

@@ -27,6 +27,6 @@ pub use database::{connect, Store};
 pub use error::{Result, StoreError};
 pub use events::{Event, EventStore, EVENTS_CHANNEL};
 pub use lab::{DueDigest, LabStore};
-pub use moderation::{Filed, ModerationStore};
+pub use moderation::{ContentAct, Filed, ModerationStore, QueueItem};
 pub use official::OfficialStore;
 pub use pools::{Backend, PostgresStore, SqliteStore};

@@ -23,6 +23,30 @@ pub struct Filed {
     pub held: bool,
 }
 
+/// A moderator's decision on an annotation or a post.
+#[derive(Debug, Clone, Copy)]
+pub struct ContentAct<'a> {
+    pub moderator_id: i64,
+    pub action: Action,
+    pub target: Target,
+    /// The status the content moves to.
+    pub status: ContentStatus,
+    /// Required: the author and the public log are told.
+    pub reason: &'a str,
+}
+
+/// One item waiting for a moderator: reported, held, or both.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueItem {
+    pub target: Target,
+    /// `held`, `visible`, ... (annotations and posts); None for users.
+    pub status: Option<String>,
+    pub open_reports: u32,
+    pub open_weight: u32,
+    /// When it was last reported, or held.
+    pub latest: OffsetDateTime,
+}
+
 #[async_trait]
 pub trait ModerationStore: Send + Sync {
     /// File a report; `StoreError::Conflict("report")` when this user has
@@ -34,6 +58,12 @@ pub trait ModerationStore: Send + Sync {
         hold_at: u32,
         now: OffsetDateTime,
     ) -> Result<Filed>;
+    /// A moderator's decision on an annotation or a post: its new status,
+    /// the log row, and the resolution of its open reports (upheld when the
+    /// item is removed, rejected when it is kept), in one transaction.
+    async fn act_on_content(&self, act: &ContentAct<'_>, now: OffsetDateTime) -> Result<LogEntry>;
+    /// Open reports, and held items, for the queue: newest first.
+    async fn queue(&self, limit: i64) -> Result<Vec<QueueItem>>;
     /// An item's reports, oldest first.
     async fn reports_on(&self, target: Target) -> Result<Vec<FiledReport>>;
     /// The moderation log, newest first, before the entry `before`.
@@ -205,6 +235,99 @@ macro_rules! moderation_store {
                 }
                 tx.commit().await?;
                 Ok(Filed { report: row.try_into()?, open_weight, held })
+            }
+
+            async fn act_on_content(&self, act: &ContentAct<'_>, now: OffsetDateTime) -> Result<LogEntry> {
+                let Some((kind, table)) = content_of(act.target) else {
+                    return Err(StoreError::Internal(format!("{} is not content", act.target.kind())));
+                };
+                let mut tx = self.pool().begin().await?;
+                let author: Option<(Option<i64>,)> = sqlx::query_as(&format!("SELECT author_id FROM {table} WHERE id = $1"))
+                    .bind(act.target.id())
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let Some((author,)) = author else {
+                    return Err(StoreError::Internal(format!("{} {} does not exist", act.target.kind(), act.target.id())));
+                };
+                let reason = (act.status == ContentStatus::Removed).then_some(act.reason);
+                Self::content_status_in(&mut tx, kind, act.target.id(), act.status, reason, now).await?;
+                let row: LogRow = sqlx::query_as(&format!(
+                    "INSERT INTO moderation_log (moderator_id, action, target_kind, target_id, subject_id, reason, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {LOG_COLUMNS}"
+                ))
+                .bind(act.moderator_id)
+                .bind(act.action.as_str())
+                .bind(act.target.kind())
+                .bind(act.target.id())
+                .bind(author)
+                .bind(act.reason)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?;
+                let resolution = match act.status {
+                    ContentStatus::Removed | ContentStatus::Deleted => Some(Resolution::Upheld),
+                    ContentStatus::Visible => Some(Resolution::Rejected),
+                    ContentStatus::Held => None,
+                };
+                if let Some(resolution) = resolution {
+                    sqlx::query(
+                        "UPDATE reports SET resolution = $1, resolved_at = $2 \
+                         WHERE target_kind = $3 AND target_id = $4 AND resolution IS NULL",
+                    )
+                    .bind(resolution.as_str())
+                    .bind(now)
+                    .bind(act.target.kind())
+                    .bind(act.target.id())
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await?;
+                row.try_into()
+            }
+
+            async fn queue(&self, limit: i64) -> Result<Vec<QueueItem>> {
+                let reported: Vec<(String, i64, i64, i64, OffsetDateTime)> = sqlx::query_as(
+                    "SELECT target_kind, target_id, COUNT(*), COALESCE(SUM(weight), 0), MAX(created_at) FROM reports \
+                     WHERE resolution IS NULL GROUP BY target_kind, target_id",
+                )
+                .fetch_all(self.pool())
+                .await?;
+                let mut items: Vec<QueueItem> = Vec::new();
+                for (kind, id, count, weight, latest) in reported {
+                    items.push(QueueItem {
+                        target: target_of(&kind, id, id, "queue")?,
+                        status: None,
+                        open_reports: u32::try_from(count).unwrap_or(u32::MAX),
+                        open_weight: u32::try_from(weight).unwrap_or(u32::MAX),
+                        latest,
+                    });
+                }
+                for (table, kind) in [("annotations", "annotation"), ("posts", "post")] {
+                    let held: Vec<(i64, OffsetDateTime)> = sqlx::query_as(&format!(
+                        "SELECT id, created_at FROM {table} WHERE status = 'held' ORDER BY id DESC LIMIT $1"
+                    ))
+                    .bind(limit)
+                    .fetch_all(self.pool())
+                    .await?;
+                    for (id, at) in held {
+                        let target = target_of(kind, id, id, "queue")?;
+                        if !items.iter().any(|i| i.target == target) {
+                            items.push(QueueItem { target, status: None, open_reports: 0, open_weight: 0, latest: at });
+                        }
+                    }
+                }
+                for item in &mut items {
+                    if let Some((_, table)) = content_of(item.target) {
+                        let status: Option<(String,)> = sqlx::query_as(&format!("SELECT status FROM {table} WHERE id = $1"))
+                            .bind(item.target.id())
+                            .fetch_optional(self.pool())
+                            .await?;
+                        item.status = status.map(|s| s.0);
+                    }
+                }
+                items.sort_by(|a, b| b.latest.cmp(&a.latest));
+                items.truncate(usize::try_from(limit).unwrap_or(0));
+                Ok(items)
             }
 
             async fn reports_on(&self, target: Target) -> Result<Vec<FiledReport>> {
