@@ -637,7 +637,142 @@ async fn moderators_decide_from_the_queue_and_the_log_tells_why(db: TestDb) {
     );
 }
 
+/// The queue and the log as pages, without JavaScript: a moderator logs in
+/// with the second factor, reads the reports with their snapshots, removes
+/// the item with a reason through the form, and anyone reads the log.
+async fn the_queue_and_the_log_work_as_pages(db: TestDb) {
+    let server = db.serve(&[]).await;
+    let anna = server
+        .user("anna@example.org", "Anna", Role::Citizen, true)
+        .await;
+    let moderator = server
+        .user("mod@example.org", "Moderatrice", Role::Moderator, true)
+        .await;
+    let secret = openwelfare::accounts::totp::new_secret();
+    server
+        .state
+        .store
+        .enable_totp(moderator, &hex::encode(&secret), 0, &[])
+        .await
+        .unwrap();
+    let id = annotation_by(&server, anna, "Parole pesanti").await;
+    let report = NewReport {
+        target: Target::Annotation(id),
+        reporter: &Reporter::Visitor {
+            name: None,
+            email: None,
+        },
+        reason: "harassment",
+        note: "Insulta i vicini",
+        snapshot: "Parole pesanti, com'erano",
+        weight: 3,
+    };
+    assert!(
+        server
+            .state
+            .store
+            .file_report(&report, 3, OffsetDateTime::now_utc())
+            .await
+            .unwrap()
+            .held
+    );
+
+    // A citizen is not let in.
+    let mut citizen = server.browser();
+    citizen
+        .submit(
+            "/account/accedi",
+            "/account/accedi",
+            &[
+                ("email", "anna@example.org"),
+                ("password", PASSWORD),
+                ("next", "/account"),
+            ],
+        )
+        .await;
+    assert_eq!(citizen.get("/moderazione").await.status, 403);
+
+    let mut m = server.browser();
+    m.submit(
+        "/account/accedi",
+        "/account/accedi",
+        &[
+            ("email", "mod@example.org"),
+            ("password", PASSWORD),
+            ("next", "/account"),
+        ],
+    )
+    .await;
+    let code = openwelfare::accounts::totp::code_at(
+        &secret,
+        OffsetDateTime::now_utc().unix_timestamp() as u64,
+    );
+    let done = m
+        .submit(
+            "/account/accedi/codice",
+            "/account/accedi/codice",
+            &[("code", &code), ("next", "/moderazione")],
+        )
+        .await;
+    assert_eq!(done.status, 303);
+    let queue = m.get("/moderazione").await;
+    assert_eq!(queue.status, 200, "{}", queue.body);
+    assert!(queue.has("Coda di moderazione") && queue.has("Panchine"));
+    assert!(
+        queue.has("Insulta i vicini"),
+        "the report's note: {}",
+        queue.body
+    );
+    assert!(
+        queue.has("Parole pesanti, com'erano"),
+        "the text as reported: {}",
+        queue.body
+    );
+    assert!(queue.has(r#"action="/moderazione/decisioni""#));
+
+    let id_text = id.to_string();
+    let decided = m
+        .post(
+            "/moderazione/decisioni",
+            &[
+                ("kind", "annotation"),
+                ("id", &id_text),
+                ("action", "remove"),
+                ("reason", "Insulti ai vicini"),
+            ],
+        )
+        .await;
+    assert_eq!(decided.status, 303, "{}", decided.body);
+    assert_eq!(
+        decided.location.as_deref(),
+        Some("/moderazione?msg=decided")
+    );
+    let after = m.get("/moderazione?msg=decided").await;
+    assert!(after.has("Niente da esaminare."), "{}", after.body);
+    let removed = server.state.store.annotation(id).await.unwrap().unwrap();
+    assert_eq!(removed.status, ContentStatus::Removed);
+
+    // Anyone reads the log; it names the reason, never the reporter's note.
+    let mut anyone = server.browser();
+    let log = anyone.get("/moderazione/registro").await;
+    assert_eq!(log.status, 200);
+    assert!(
+        log.has("Insulti ai vicini") && log.has("Rimosso"),
+        "{}",
+        log.body
+    );
+    assert!(
+        log.has("(automatico)"),
+        "the hold by reports is the system's"
+    );
+    assert!(
+        !log.has("Insulta i vicini"),
+        "no report text in the public log"
+    );
+}
+
 on_both_backends!(
+    the_queue_and_the_log_work_as_pages,
     moderators_decide_from_the_queue_and_the_log_tells_why,
     a_visitor_reports_through_the_page,
     anyone_reports_and_three_reports_hide_an_annotation_live,

@@ -10,6 +10,7 @@ pub mod i18n;
 pub mod layout;
 pub mod mail;
 pub mod map;
+pub mod moderation;
 #[cfg(test)]
 mod page_checks;
 pub mod pages;

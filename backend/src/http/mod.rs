@@ -2,6 +2,7 @@
 //! `api` for the official data, `account`, `admin` and `auth_api` for
 //! accounts, `lab` for the lab's pages, `lab_api` for its JSON,
 //! `moderation_api` for reports, the queue, decisions and the public log,
+//! `moderation_pages` for the queue and the log as pages,
 //! `live` for the websocket) over
 //! the shared plumbing: the route table and middleware (`routes`), the state
 //! (`state`), who is asking (`session`), access rules (`access`), refusals
@@ -25,6 +26,7 @@ mod lab_api;
 mod lang;
 mod live;
 mod moderation_api;
+mod moderation_pages;
 mod openapi;
 mod pages;
 pub mod routes;

@@ -26,7 +26,7 @@ use super::access::{self, Rule};
 use super::state::{AppState, DataStatus};
 use super::{
     account, admin, api, auth_api, denied, details, lab, lab_api, lang, live, moderation_api,
-    openapi, pages, session,
+    moderation_pages, openapi, pages, session,
 };
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -163,6 +163,9 @@ fn table() -> Vec<(Method, &'static str, Rule, MethodRouter<AppState>)> {
         (Method::POST, "/segnala", Public, post(lab::report)),
         (Method::GET, "/api/v1/reports/reasons", Public, get(moderation_api::reasons)),
         (Method::POST, "/api/v1/reports", Public, post(moderation_api::report)),
+        (Method::GET, "/moderazione", Moderator, get(moderation_pages::queue_page)),
+        (Method::POST, "/moderazione/decisioni", Moderator, post(moderation_pages::decide)),
+        (Method::GET, "/moderazione/registro", Public, get(moderation_pages::log_page)),
         (Method::GET, "/api/v1/moderation/log", Public, get(moderation_api::log)),
         (Method::GET, "/api/v1/moderation/queue", Moderator, get(moderation_api::queue)),
         (Method::POST, "/api/v1/moderation/decisions", Moderator, post(moderation_api::decide)),

@@ -222,7 +222,7 @@ pub struct MsgQuery {
 
 impl MsgQuery {
     /// The notice this query asks for.
-    pub(super) fn notice(&self, ctx: &Ctx) -> Option<String> {
+    pub(crate) fn notice(&self, ctx: &Ctx) -> Option<String> {
         notice(ctx, self.msg.as_deref())
     }
 }
