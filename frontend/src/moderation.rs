@@ -165,12 +165,13 @@ pub fn log(c: &Common, lines: &[LogLine], next: Option<i64>) -> Markup {
             @if lines.is_empty() {
                 p class="empty" { (l.pick("Nessuna decisione finora.", "No decisions so far.")) }
             } @else {
+                // On a phone the table scrolls inside its own region, not the page.
+                div class="scroll-x" role="region" tabindex="0" aria-label=(l.pick("Decisioni", "Decisions")) {
                 table class="log" {
                     caption class="visually-hidden" { (l.pick("Decisioni, dalla più recente", "Decisions, newest first")) }
                     thead { tr {
                         th scope="col" { (l.pick("Quando", "When")) }
-                        th scope="col" { (l.pick("Azione", "Action")) }
-                        th scope="col" { (l.pick("Su", "On")) }
+                        th scope="col" { (l.pick("Decisione", "Decision")) }
                         th scope="col" { (l.pick("Motivo", "Reason")) }
                     } }
                     tbody {
@@ -180,12 +181,14 @@ pub fn log(c: &Common, lines: &[LogLine], next: Option<i64>) -> Markup {
                                 td {
                                     (action_label(l, line.action))
                                     @if line.by_system { " " span class="meta" { (l.pick("(automatico)", "(automatic)")) } }
+                                    br;
+                                    (kind_label(l, line.kind)) " " (line.id)
                                 }
-                                td { (kind_label(l, line.kind)) " " (line.id) }
                                 td { (line.reason) }
                             }
                         }
                     }
+                }
                 }
             }
             @if let Some(before) = next {
