@@ -29,7 +29,8 @@
 //    with annotations and posts (also after live insertions), an annotation
 //    page with its discussion, the report form (reached from the annotation,
 //    refused naming the reason, received), a held annotation listing what
-//    the content screen found, /notifiche and /seguiti; notification links
+//    the content screen found, the public moderation log, /notifiche and
+//    /seguiti; notification links
 //    point at the post they are about.
 
 import assert from 'node:assert/strict';
@@ -654,6 +655,22 @@ test('axe: quartiere (with live insertions), annotation page, /notifiche and /se
       await Promise.all([page.waitForNavigation(), page.click('form[action="/segnala"] button[type=submit]')]);
       assert.match(await page.locator('h1').innerText(), /Segnalazione ricevuta|Report received/);
       assert.equal(await axeViolations(page), '', 'axe on the receipt');
+    });
+
+    await t.test('the public moderation log, with the hold three reports caused', async () => {
+      const reported = await annotate(http.carlo, { title: 'Da segnalare', body: 'Un testo che tre persone segnalano.' });
+      for (let i = 0; i < 3; i++) {
+        const r = await fetch(`${env.url}/api/v1/reports`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ target: { kind: 'annotation', id: reported }, reason: 'spam' }),
+        });
+        assert.equal(r.status, 201, `report ${i}: ${r.status} ${await r.text()}`);
+      }
+      await page.goto(`${env.url}/moderazione/registro`);
+      assert.ok((await page.locator('table.log tbody tr').count()) > 0, 'the hold is logged');
+      assert.match(await page.locator('h1').innerText(), /Registro della moderazione|Moderation log/);
+      assert.equal(await axeViolations(page), '', 'axe on the public moderation log');
     });
 
     await t.test('a held annotation tells its author what the screen found', async () => {
