@@ -221,6 +221,24 @@ async fn post_json(
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
+/// A report over the API, as a visitor (None) or a user.
+async fn send_report(server: &Server, token: Option<&str>, body: Value) -> (StatusCode, Value) {
+    post_json(server, "/api/v1/reports", token, body).await
+}
+
+/// A moderator's decision on annotation `id` over the API.
+async fn decision(
+    server: &Server,
+    token: &str,
+    id: i64,
+    action: &str,
+    reason: &str,
+) -> (StatusCode, Value) {
+    let body =
+        json!({"target": {"kind": "annotation", "id": id}, "action": action, "reason": reason});
+    post_json(server, "/api/v1/moderation/decisions", Some(token), body).await
+}
+
 async fn token(server: &Server, email: &str) -> String {
     let (status, json) = post_json(
         server,
@@ -267,9 +285,8 @@ async fn anyone_reports_and_three_reports_hide_an_annotation_live(db: TestDb) {
 
     let target = json!({"kind": "annotation", "id": id});
     // A reason that is not the policy's, a bad address: both named.
-    let (status, p) = post_json(
+    let (status, p) = send_report(
         &server,
-        "/api/v1/reports",
         None,
         json!({"target": target, "reason": "boh", "email": "not-an-address"}),
     )
@@ -283,18 +300,16 @@ async fn anyone_reports_and_three_reports_hide_an_annotation_live(db: TestDb) {
         .collect();
     assert_eq!(fields, ["reason", "email"], "{p}");
     // Nothing to report: 404; one's own words: 403.
-    let (status, _) = post_json(
+    let (status, _) = send_report(
         &server,
-        "/api/v1/reports",
         None,
         json!({"target": {"kind": "annotation", "id": id + 1000}, "reason": "spam"}),
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let anna_token = token(&server, "anna@example.org").await;
-    let (status, p) = post_json(
+    let (status, p) = send_report(
         &server,
-        "/api/v1/reports",
         Some(&anna_token),
         json!({"target": target, "reason": "spam"}),
     )
@@ -302,28 +317,23 @@ async fn anyone_reports_and_three_reports_hide_an_annotation_live(db: TestDb) {
     assert_eq!(status, StatusCode::FORBIDDEN, "{p}");
 
     // A visitor, then Bruno: received, still shown.
-    let (status, receipt) = post_json(
-        &server,
-        "/api/v1/reports",
-        None,
+    let (status, receipt) = send_report(&server, None,
         json!({"target": target, "reason": "harassment", "note": "Insulta", "email": "vicino@example.org"}),
     )
     .await;
     assert_eq!(status, StatusCode::CREATED, "{receipt}");
     assert_eq!(receipt["status"], "received");
     let bruno = token(&server, "bruno@example.org").await;
-    let (status, _) = post_json(
+    let (status, _) = send_report(
         &server,
-        "/api/v1/reports",
         Some(&bruno),
         json!({"target": target, "reason": "harassment"}),
     )
     .await;
     assert_eq!(status, StatusCode::CREATED);
     // Twice is once: the field is named.
-    let (status, p) = post_json(
+    let (status, p) = send_report(
         &server,
-        "/api/v1/reports",
         Some(&bruno),
         json!({"target": target, "reason": "harassment"}),
     )
@@ -335,9 +345,8 @@ async fn anyone_reports_and_three_reports_hide_an_annotation_live(db: TestDb) {
 
     // Carla is the third: held, gone for readers, and the page's socket hears it.
     let carla = token(&server, "carla@example.org").await;
-    let (status, _) = post_json(
+    let (status, _) = send_report(
         &server,
-        "/api/v1/reports",
         Some(&carla),
         json!({"target": target, "reason": "harassment"}),
     )
@@ -538,30 +547,18 @@ async fn moderators_decide_from_the_queue_and_the_log_tells_why(db: TestDb) {
     let (status, _) = get_json(&server, "/api/v1/moderation/queue", Some(&citizen)).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 
-    let decide = |id: i64, action: &str, reason: &str| json!({"target": {"kind": "annotation", "id": id}, "action": action, "reason": reason});
-    let (status, p) = post_json(
-        &server,
-        "/api/v1/moderation/decisions",
-        Some(&mod_token),
-        decide(kept, "approve", "  "),
-    )
-    .await;
+    let (status, p) = decision(&server, &mod_token, kept, "approve", "  ").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
     assert_eq!(p["errors"][0]["field"], "reason");
-    let (status, _) = post_json(
-        &server,
-        "/api/v1/moderation/decisions",
-        Some(&citizen),
-        decide(kept, "approve", "ok"),
-    )
-    .await;
+    let (status, _) = decision(&server, &citizen, kept, "approve", "ok").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 
-    let (status, entry) = post_json(
+    let (status, entry) = decision(
         &server,
-        "/api/v1/moderation/decisions",
-        Some(&mod_token),
-        decide(kept, "approve", "Critica legittima, non un insulto"),
+        &mod_token,
+        kept,
+        "approve",
+        "Critica legittima, non un insulto",
     )
     .await;
     assert_eq!(status, StatusCode::CREATED, "{entry}");
@@ -577,22 +574,10 @@ async fn moderators_decide_from_the_queue_and_the_log_tells_why(db: TestDb) {
         Some(moderation::Resolution::Rejected)
     );
     // Approving again: only held content is approved.
-    let (status, _) = post_json(
-        &server,
-        "/api/v1/moderation/decisions",
-        Some(&mod_token),
-        decide(kept, "approve", "di nuovo"),
-    )
-    .await;
+    let (status, _) = decision(&server, &mod_token, kept, "approve", "di nuovo").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 
-    let (status, _) = post_json(
-        &server,
-        "/api/v1/moderation/decisions",
-        Some(&mod_token),
-        decide(gone, "remove", "Insulti a una persona"),
-    )
-    .await;
+    let (status, _) = decision(&server, &mod_token, gone, "remove", "Insulti a una persona").await;
     assert_eq!(status, StatusCode::CREATED);
     let removed = store.annotation(gone).await.unwrap().unwrap();
     assert_eq!(removed.status, ContentStatus::Removed);
@@ -771,7 +756,61 @@ async fn the_queue_and_the_log_work_as_pages(db: TestDb) {
     );
 }
 
+/// What the trust level and the account rules read of an author: their
+/// latest texts (annotations and posts together, newest first), how many
+/// came before the end of their first day, how many are published.
+async fn an_authors_writing_is_read_across_annotations_and_posts(db: TestDb) {
+    let server = db.serve(&[]).await;
+    let store = &server.state.store;
+    let anna = server
+        .user("anna@example.org", "Anna", Role::Citizen, true)
+        .await;
+    let first = annotation_by(&server, anna, "Primo testo").await;
+    let thread = store
+        .ensure_thread("area:q2016-navile", OffsetDateTime::now_utc())
+        .await
+        .unwrap();
+    store
+        .create_post(
+            &openwelfare::lab::NewPost {
+                thread_id: thread.id,
+                parent_id: None,
+                author_id: anna,
+                body: "Secondo testo",
+                body_html: "<p>Secondo testo</p>",
+                status: ContentStatus::Held,
+                screening: &[],
+                mentions: &[],
+                link: "/quartieri/navile#post-",
+                excerpt: "Secondo testo",
+            },
+            OffsetDateTime::now_utc() + time::Duration::seconds(1),
+        )
+        .await
+        .unwrap();
+    let later = OffsetDateTime::now_utc() + time::Duration::days(2);
+    let writing = store.writing(anna, later, 5).await.unwrap();
+    assert_eq!(
+        writing.recent,
+        ["Secondo testo", "Primo testo"],
+        "{writing:?}"
+    );
+    assert_eq!(writing.first_day, 2);
+    assert_eq!(writing.published, 1, "the held post is not published");
+    assert!(writing.last_at.is_some());
+    // Only one text, and nothing before a first day that ended long ago.
+    let past = OffsetDateTime::now_utc() - time::Duration::days(2);
+    let writing = store.writing(anna, past, 1).await.unwrap();
+    assert_eq!(writing.recent, ["Secondo testo"]);
+    assert_eq!(writing.first_day, 0);
+    assert_eq!(
+        store.writing(anna + 1000, later, 5).await.unwrap(),
+        Default::default()
+    );
+}
+
 on_both_backends!(
+    an_authors_writing_is_read_across_annotations_and_posts,
     the_queue_and_the_log_work_as_pages,
     moderators_decide_from_the_queue_and_the_log_tells_why,
     a_visitor_reports_through_the_page,
