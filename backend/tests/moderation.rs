@@ -765,7 +765,7 @@ async fn an_authors_writing_is_read_across_annotations_and_posts(db: TestDb) {
     let anna = server
         .user("anna@example.org", "Anna", Role::Citizen, true)
         .await;
-    let first = annotation_by(&server, anna, "Primo testo").await;
+    annotation_by(&server, anna, "Primo testo").await;
     let thread = store
         .ensure_thread("area:q2016-navile", OffsetDateTime::now_utc())
         .await
