@@ -1,10 +1,12 @@
 //! The lab as values: annotations, threads, posts, notifications,
 //! follows; the pure parts of showing them (the reply tree, sorting,
 //! cursors); and the one sanitizer of user text (`markup`). Storage is
-//! `store::lab`, the routes `http::participation`, the map's markers
-//! `published::markers`. Pure; may use the `moderation` crate. Every piece of content carries a
+//! `store::lab`, the operations `participation`, the routes `http::lab`
+//! and `http::lab_api`, the map's markers `published::markers`. Pure; may
+//! use the `moderation` crate. Every piece of content carries a
 //! `moderation::Status`, and every post or annotation passes through
-//! `moderation::screen` (one place) before it is stored.
+//! `moderation::screen_text` (in `participation::Lab::prepare_text`) before
+//! it is stored; a hold keeps its findings (`screening`).
 
 pub mod markup;
 
